@@ -1,0 +1,1 @@
+"""nigrani_intake."""

@@ -1,0 +1,1 @@
+"""The service catalog: the categories a citizen can file under."""

@@ -1,0 +1,20 @@
+"""Intake's settings: the shared base plus its own port, catalog and limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nigrani_shared.settings import NigraniSettings
+from pydantic import AliasChoices, Field
+
+from nigrani_intake.catalog.service import DEFAULT_CATALOG_PATH
+
+
+class IntakeSettings(NigraniSettings):
+    service_name: str = "intake"
+    database_name: str = Field(default="nigrani_intake", validation_alias="INTAKE_DATABASE")
+    http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HOST")
+    http_port: int = Field(default=8000, validation_alias=AliasChoices("INTAKE_PORT"))
+    catalog_path: Path = Field(default=DEFAULT_CATALOG_PATH, validation_alias="INTAKE_CATALOG")
+    max_body_bytes: int = 64 * 1024
+    relay_batch_size: int = 500

@@ -1,0 +1,16 @@
+"""Everything intake's request handlers need, built once in the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.submissions.repository import RequestsRepository
+from nigrani_intake.submissions.service import SubmissionService
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    catalog: Catalog
+    requests: RequestsRepository
+    submissions: SubmissionService

@@ -1,0 +1,72 @@
+"""Intake's app factory and lifespan: the one place its clients are built and closed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+from nigrani_shared.service import open_clients
+from nigrani_shared.web.app import install_common, set_readiness_checks
+
+from nigrani_intake.catalog.router import router as catalog_router
+from nigrani_intake.catalog.service import load_catalog
+from nigrani_intake.config import IntakeSettings
+from nigrani_intake.context import IntakeContext
+from nigrani_intake.errors import install_intake_errors
+from nigrani_intake.indexes import INDEXES
+from nigrani_intake.outbox import repository as outbox_repository
+from nigrani_intake.outbox.relay import OutboxRelay
+from nigrani_intake.submissions import repository as requests_repository
+from nigrani_intake.submissions.router import router as requests_router
+from nigrani_intake.submissions.service import SubmissionService
+from nigrani_intake.worker import build_consumer
+
+
+def create_app(settings: IntakeSettings) -> FastAPI:
+    catalog = load_catalog(settings.catalog_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            clients = await stack.enter_async_context(open_clients(settings, INDEXES))
+            requests = requests_repository.RequestsRepository(
+                clients.db[requests_repository.COLLECTION]
+            )
+            outbox = outbox_repository.OutboxRepository(clients.db[outbox_repository.COLLECTION])
+            outbox_written = asyncio.Event()
+            app.state.context = IntakeContext(
+                catalog=catalog,
+                requests=requests,
+                submissions=SubmissionService(
+                    catalog=catalog,
+                    requests=requests,
+                    outbox=outbox,
+                    secret=settings.secret_key.get_secret_value().encode(),
+                    topic=settings.lifecycle_topic,
+                    outbox_written=outbox_written,
+                ),
+            )
+            set_readiness_checks(app, clients.readiness_checks())
+            relay = OutboxRelay(
+                outbox=outbox,
+                requests=requests,
+                producer=clients.producer,
+                wakeup=outbox_written,
+                batch_size=settings.relay_batch_size,
+            )
+            relay.start()
+            stack.push_async_callback(relay.stop)
+            if settings.embedded_worker:
+                consumer = build_consumer(clients)
+                consumer.start()
+                stack.push_async_callback(consumer.stop)
+            yield
+
+    app = FastAPI(title="Nigrani intake", version="1", lifespan=lifespan)
+    install_common(app, max_body_bytes=settings.max_body_bytes)
+    install_intake_errors(app)
+    app.include_router(catalog_router)
+    app.include_router(requests_router)
+    return app

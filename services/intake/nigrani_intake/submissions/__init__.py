@@ -1,0 +1,1 @@
+"""Citizen submissions: accepting a request, and its public status view."""

@@ -1,0 +1,97 @@
+"""Builds the stored shapes of a submission: the request document and its outbox entry.
+
+Pure functions, so that the intake endpoint and the relay agree on one shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from nigrani_shared.events import (
+    Contact,
+    EventEnvelope,
+    Location,
+    RequestSubmitted,
+    derived_event_id,
+    encode_event,
+    new_event,
+)
+from nigrani_shared.store.client import Document
+
+from nigrani_intake.catalog.schemas import Category
+from nigrani_intake.submissions.schemas import RequestCreate
+
+EVENT_SOURCE = "/nigrani/intake"
+
+
+def body_fingerprint(body: RequestCreate) -> str:
+    """Identifies the request's content, so a key reused for a different body is refused."""
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: Document
+    outbox_entry: Document
+
+
+def build_submission(
+    *,
+    tracking_code: str,
+    body: RequestCreate,
+    category: Category,
+    key_hash: str,
+    token_hash: str,
+    submitted_at: datetime,
+    topic: str,
+) -> Submission:
+    event = submitted_event(tracking_code, body, category, submitted_at)
+    request: Document = {
+        "_id": tracking_code,
+        "key_hash": key_hash,
+        "body_hash": body_fingerprint(body),
+        "token_hash": token_hash,
+        "category": category.code,
+        "sensitive": category.sensitive,
+        "anonymous": category.anonymous,
+        "description": body.description,
+        "location": body.location.model_dump() if body.location else None,
+        "contact": body.contact.model_dump() if body.contact else None,
+        "channel": body.channel,
+        "submitted_at": submitted_at,
+        "timeline": {event.id: {"status": "submitted", "at": submitted_at}},
+    }
+    entry: Document = {
+        "_id": event.id,
+        "request_id": tracking_code,
+        "key_hash": key_hash,
+        "topic": topic,
+        "event": encode_event(event).decode(),
+        "event_type": event.type,
+        "created_at": submitted_at,
+        "request": request,
+    }
+    return Submission(request=request, outbox_entry=entry)
+
+
+def submitted_event(
+    tracking_code: str, body: RequestCreate, category: Category, submitted_at: datetime
+) -> EventEnvelope:
+    data = RequestSubmitted(
+        request_id=tracking_code,
+        category=category.code,
+        description=body.description,
+        location=Location(**body.location.model_dump()) if body.location else None,
+        contact=Contact(**body.contact.model_dump()) if body.contact else None,
+        channel=body.channel,
+        sensitive=category.sensitive,
+        submitted_at=submitted_at,
+    )
+    return new_event(
+        data,
+        subject=tracking_code,
+        source=EVENT_SOURCE,
+        event_id=derived_event_id(tracking_code, "submitted"),
+    )

@@ -1,0 +1,66 @@
+"""The public view of a request: what anyone holding the tracking code may see.
+
+Built field by field from an allow-list, never by copying the document and removing
+things, so a field added to the document later cannot leak. Never shown: description,
+name, phone, e-mail, coordinates; for sensitive categories not even the address.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from nigrani_shared.store.client import Document
+
+from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.submissions.schemas import (
+    CategoryRef,
+    DepartmentPublic,
+    RequestPublic,
+    TimelineEntryPublic,
+)
+
+_STATUS_TEXT = {"submitted": "Submitted", "routed": "Routed to {department_name}"}
+
+
+def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
+    entries = sorted(request.get("timeline", {}).values(), key=_entry_order)
+    latest = entries[-1]
+    category = catalog.get(request["category"])
+    location: dict[str, Any] = request.get("location") or {}
+    sensitive = bool(request.get("sensitive"))
+    return RequestPublic(
+        tracking_code=request["_id"],
+        status=latest["status"],
+        status_text=_describe(latest),
+        category=CategoryRef(
+            code=request["category"],
+            name_en=category.name_en if category else request["category"],
+            name_ur=category.name_ur if category else request["category"],
+        ),
+        department=_department(entries),
+        district=location.get("district"),
+        address=None if sensitive else location.get("address"),
+        submitted_at=request["submitted_at"],
+        timeline=[
+            TimelineEntryPublic(status=e["status"], at=e["at"], detail=_describe(e))
+            for e in entries
+        ],
+    )
+
+
+def _entry_order(entry: dict[str, Any]) -> datetime:
+    at: datetime = entry["at"]
+    return at
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    template = _STATUS_TEXT.get(entry["status"], str(entry["status"]))
+    return template.format(department_name=entry.get("department_name", ""))
+
+
+def _department(entries: list[dict[str, Any]]) -> DepartmentPublic | None:
+    routed = [e for e in entries if e["status"] == "routed"]
+    if not routed:
+        return None
+    return DepartmentPublic(code=routed[-1]["department_code"], name=routed[-1]["department_name"])

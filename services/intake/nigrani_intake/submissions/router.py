@@ -1,0 +1,59 @@
+"""POST /v1/requests and GET /v1/requests/{tracking_code}."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Response
+from nigrani_shared.web.errors import ErrorBody
+
+from nigrani_intake.dependencies import CatalogDep, RequestsDep, SubmissionsDep
+from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
+from nigrani_intake.submissions.public_view import to_public_view
+from nigrani_intake.submissions.schemas import RequestAccepted, RequestCreate, RequestPublic
+from nigrani_intake.submissions.tracking_code import normalise_tracking_code
+
+router = APIRouter(prefix="/v1/requests", tags=["requests"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=MIN_KEY_LENGTH,
+        max_length=MAX_KEY_LENGTH,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A unique value (a UUID) per request: a retry with it creates nothing new.",
+    ),
+]
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+)
+async def submit_request(
+    body: RequestCreate,
+    submissions: SubmissionsDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> RequestAccepted:
+    outcome = await submissions.submit(body, idempotency_key)
+    response.headers["Location"] = f"/v1/requests/{outcome.accepted.tracking_code}"
+    response.headers["Cache-Control"] = "no-store"
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return outcome.accepted
+
+
+@router.get("/{tracking_code}", responses={404: {"model": ErrorBody}})
+async def get_request(
+    tracking_code: str, requests: RequestsDep, catalog: CatalogDep
+) -> RequestPublic:
+    code = normalise_tracking_code(tracking_code)
+    if code is None:
+        raise HTTPException(404, "this is not a valid tracking code: check it for a typo")
+    stored = await requests.get(code)
+    if stored is None:
+        raise HTTPException(404, "no request has this tracking code")
+    return to_public_view(stored, catalog)

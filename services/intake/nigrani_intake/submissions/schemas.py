@@ -1,0 +1,97 @@
+"""What a citizen sends (RequestCreate), what they get back once (RequestAccepted), and what
+anyone holding the tracking code may see (RequestPublic: no personal data, ever)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+_PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class LocationIn(_Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    address: Annotated[Text, StringConstraints(min_length=1, max_length=300)] | None = None
+    district: Annotated[Text, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class ContactIn(_Strict):
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=100)] | None = None
+    phone: str | None = None
+    email: Annotated[Text, StringConstraints(max_length=254)] | None = None
+    language: Literal["en", "ur"] = "en"
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_digits(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        compact = re.sub(r"[\s()-]", "", value)
+        if not _PHONE.match(compact):
+            raise ValueError("phone must be 7 to 15 digits, optionally starting with +")
+        return compact
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("email must look like name@example.org")
+        return value
+
+
+Channel = Literal["web", "mobile", "phone", "sms", "open311", "walk_in"]
+
+
+class RequestCreate(_Strict):
+    category: Annotated[Text, StringConstraints(min_length=1, max_length=64)]
+    description: Annotated[Text, StringConstraints(min_length=1, max_length=4000)]
+    location: LocationIn | None = None
+    contact: ContactIn | None = None
+    channel: Channel = "web"
+
+
+class RequestAccepted(BaseModel):
+    tracking_code: str
+    citizen_token: str = Field(description="Shown once. Keep it: it proves the request is yours.")
+    status: str
+    submitted_at: datetime
+
+
+class DepartmentPublic(BaseModel):
+    code: str
+    name: str
+
+
+class TimelineEntryPublic(BaseModel):
+    status: str
+    at: datetime
+    detail: str
+
+
+class CategoryRef(BaseModel):
+    code: str
+    name_en: str
+    name_ur: str
+
+
+class RequestPublic(BaseModel):
+    tracking_code: str
+    status: str
+    status_text: str
+    category: CategoryRef
+    department: DepartmentPublic | None
+    district: str | None
+    address: str | None
+    submitted_at: datetime
+    timeline: list[TimelineEntryPublic]

@@ -1,0 +1,26 @@
+"""Intake's consumer process: keeps the public timeline in step with the lifecycle topic.
+
+`python -m nigrani_intake.worker` runs it alone; by default it also runs inside the API
+process (EMBEDDED_WORKER=true), which suits a single-machine deployment.
+"""
+
+from __future__ import annotations
+
+from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.service import ServiceClients, consumer_for, run_worker
+
+from nigrani_intake.config import IntakeSettings
+from nigrani_intake.handlers import build_handlers
+from nigrani_intake.indexes import INDEXES
+from nigrani_intake.submissions.repository import COLLECTION, RequestsRepository
+
+GROUP_ID = "intake"
+
+
+def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
+    requests = RequestsRepository(clients.db[COLLECTION])
+    return consumer_for(clients, group_id=GROUP_ID, handlers=build_handlers(requests))
+
+
+if __name__ == "__main__":
+    run_worker(IntakeSettings(), INDEXES, build_consumer)

@@ -1,0 +1,1 @@
+"""nigrani_notify: serves /healthz, /readyz and /metrics only; no business logic yet."""

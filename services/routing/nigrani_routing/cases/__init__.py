@@ -1,0 +1,1 @@
+"""Cases: routing's record of each request it owns."""

@@ -1,0 +1,19 @@
+"""GET /v1/departments: who can own a request (public, no personal data)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/v1", tags=["departments"])
+
+
+class DepartmentPublic(BaseModel):
+    code: str
+    name: str
+
+
+@router.get("/departments")
+async def list_departments(request: Request) -> list[DepartmentPublic]:
+    rules = request.app.state.rules
+    return [DepartmentPublic(code=d.code, name=d.name) for d in (*rules.departments, rules.triage)]

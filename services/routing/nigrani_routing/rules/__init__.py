@@ -1,0 +1,1 @@
+"""Routing rules: the file, its validation, and the pure matching function."""

@@ -1,0 +1,29 @@
+"""Routing's consumer process (`python -m nigrani_routing.worker`), also embedded in the API
+process by default (EMBEDDED_WORKER=true)."""
+
+from __future__ import annotations
+
+from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.service import ServiceClients, consumer_for, run_worker
+
+from nigrani_routing.cases.repository import COLLECTION, INDEXES, CasesRepository
+from nigrani_routing.cases.service import RoutingService
+from nigrani_routing.config import RoutingSettings
+from nigrani_routing.handlers import build_handlers
+from nigrani_routing.rules.schemas import RuleSet
+
+GROUP_ID = "routing"
+
+
+def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsumer:
+    service = RoutingService(rules=rules, cases=CasesRepository(clients.db[COLLECTION]))
+    handlers = build_handlers(service, clients.producer, clients.settings.lifecycle_topic)
+    return consumer_for(clients, group_id=GROUP_ID, handlers=handlers)
+
+
+if __name__ == "__main__":
+    from nigrani_routing.rules.loader import load_rules
+
+    settings = RoutingSettings()
+    rule_set = load_rules(settings.rules_path)
+    run_worker(settings, INDEXES, lambda clients: build_consumer(clients, rule_set))

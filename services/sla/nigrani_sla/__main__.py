@@ -1,0 +1,10 @@
+"""`python -m nigrani_sla`: serves the sla service until SIGTERM."""
+
+from nigrani_shared.web.serve import serve
+
+from nigrani_sla.config import SlaSettings
+from nigrani_sla.main import create_app
+
+if __name__ == "__main__":
+    settings = SlaSettings()
+    serve(create_app(settings), settings)

@@ -1,0 +1,1 @@
+"""The library every Nigrani service imports: settings, events, Kafka runtime, store, web."""

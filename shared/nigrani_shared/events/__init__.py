@@ -1,0 +1,28 @@
+"""Immutable, versioned events and the CloudEvents envelope that carries them."""
+
+from nigrani_shared.events.base import EventData
+from nigrani_shared.events.codec import UndecodableEventError, decode_event, encode_event
+from nigrani_shared.events.envelope import EventEnvelope, derived_event_id, new_event
+from nigrani_shared.events.models import (
+    Contact,
+    Location,
+    RequestRouted,
+    RequestSubmitted,
+)
+from nigrani_shared.events.registry import EVENT_MODELS, model_for_type
+
+__all__ = [
+    "EVENT_MODELS",
+    "Contact",
+    "EventData",
+    "EventEnvelope",
+    "Location",
+    "RequestRouted",
+    "RequestSubmitted",
+    "UndecodableEventError",
+    "decode_event",
+    "derived_event_id",
+    "encode_event",
+    "model_for_type",
+    "new_event",
+]

@@ -1,0 +1,1 @@
+"""Kafka plumbing shared by every service: producer, topics, and the one consumer runtime."""

@@ -1,0 +1,110 @@
+"""What every service opens at start-up and closes at shutdown, in one place.
+
+`open_clients` is the composition root's shared part: the store client (indexes declared),
+the producer handle, readiness checks. `consumer_for` wires the one consumer runtime with
+the service's handlers; `run_worker` runs that consumer as its own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from nigrani_shared.kafka.background import BackgroundConsumer, run_until_signalled
+from nigrani_shared.kafka.producer_handle import ProducerHandle
+from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handler
+from nigrani_shared.kafka.topics import kafka_reachable
+from nigrani_shared.logging import configure_logging
+from nigrani_shared.settings import NigraniSettings
+from nigrani_shared.store.client import (
+    Document,
+    IndexSpec,
+    create_client,
+    ensure_indexes,
+    store_reachable,
+)
+from nigrani_shared.store.processed import MongoProcessedEvents
+from nigrani_shared.web.health import ReadinessCheck
+
+PROCESSED_EVENTS_COLLECTION = "processed_events"
+
+
+@dataclass(frozen=True)
+class ServiceClients:
+    settings: NigraniSettings
+    mongo: AsyncMongoClient[Document]
+    db: AsyncDatabase[Document]
+    producer: ProducerHandle
+
+    def readiness_checks(self) -> Mapping[str, ReadinessCheck]:
+        return {
+            "store": lambda: store_reachable(self.mongo),
+            "kafka": lambda: kafka_reachable(self.settings.kafka_bootstrap_servers),
+        }
+
+
+@asynccontextmanager
+async def open_clients(
+    settings: NigraniSettings, indexes: Sequence[IndexSpec]
+) -> AsyncIterator[ServiceClients]:
+    mongo = create_client(settings.mongodb_uri, app_name=f"nigrani-{settings.service_name}")
+    try:
+        db = mongo[settings.database_name]
+        await ensure_indexes(db, indexes)
+        producer = ProducerHandle(
+            settings.kafka_bootstrap_servers, client_id=f"nigrani-{settings.service_name}"
+        )
+        try:
+            yield ServiceClients(settings=settings, mongo=mongo, db=db, producer=producer)
+        finally:
+            await producer.close()
+    finally:
+        await mongo.close()
+
+
+def consumer_for(
+    clients: ServiceClients, *, group_id: str, handlers: Mapping[str, Handler]
+) -> BackgroundConsumer:
+    settings = clients.settings
+    config = ConsumerConfig(
+        group_id=group_id,
+        topics=(settings.lifecycle_topic,),
+        dead_letter_topic=settings.dead_letter_topic(group_id),
+    )
+    runtime = ConsumerRuntime(
+        config=config,
+        handlers=handlers,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        producer=clients.producer,
+        processed=MongoProcessedEvents(clients.db[PROCESSED_EVENTS_COLLECTION]),
+    )
+    return BackgroundConsumer(
+        runtime,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topics=[settings.lifecycle_topic, config.dead_letter_topic],
+    )
+
+
+def run_worker(
+    settings: NigraniSettings,
+    indexes: Sequence[IndexSpec],
+    build_consumer: Callable[[ServiceClients], BackgroundConsumer],
+) -> None:
+    """Entry point of a `python -m nigrani_<service>.worker` process."""
+    configure_logging(settings.service_name, settings.log_level)
+
+    async def main() -> None:
+        async with open_clients(settings, indexes) as clients:
+            consumer = build_consumer(clients)
+
+            async def start() -> None:
+                consumer.start()
+
+            await run_until_signalled(start, consumer.stop)
+
+    asyncio.run(main())

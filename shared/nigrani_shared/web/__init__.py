@@ -1,0 +1,1 @@
+"""What every service's HTTP app shares: health, metrics, errors, request ids, body limits."""

@@ -1,0 +1,49 @@
+from datetime import UTC, datetime, timedelta
+
+from nigrani_intake.catalog.service import load_catalog
+from nigrani_intake.submissions.public_view import to_public_view
+
+SUBMITTED_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def _request(category: str, sensitive: bool) -> dict[str, object]:
+    return {
+        "_id": "ABCD-EFGH-JKMN",
+        "category": category,
+        "sensitive": sensitive,
+        "description": "My neighbour Bilal at house 7 has no water",
+        "location": {"lat": 31.5204, "lon": 74.3587, "address": "7 Canal View", "district": "Lahore"},
+        "contact": {"name": "Ayesha Khan", "phone": "+923001234567", "email": "ayesha@example.pk"},
+        "submitted_at": SUBMITTED_AT,
+        "timeline": {
+            "e2": {
+                "status": "routed",
+                "at": SUBMITTED_AT + timedelta(seconds=2),
+                "department_code": "WASA-LHR",
+                "department_name": "Water and Sanitation Agency Lahore",
+            },
+            "e1": {"status": "submitted", "at": SUBMITTED_AT},
+        },
+    }
+
+
+def test_the_latest_event_gives_the_status_and_the_department() -> None:
+    view = to_public_view(_request("water.no_supply", False), load_catalog())
+    assert view.status == "routed"
+    assert view.status_text == "Routed to Water and Sanitation Agency Lahore"
+    assert view.department is not None and view.department.code == "WASA-LHR"
+    assert [entry.status for entry in view.timeline] == ["submitted", "routed"]
+
+
+def test_no_personal_data_appears_in_the_public_view() -> None:
+    text = to_public_view(_request("water.no_supply", False), load_catalog()).model_dump_json()
+    for secret in ("Ayesha", "923001234567", "example.pk", "Bilal", "31.5204", "74.3587"):
+        assert secret not in text
+
+
+def test_a_sensitive_category_hides_the_address_too() -> None:
+    normal = to_public_view(_request("water.no_supply", False), load_catalog())
+    sensitive = to_public_view(_request("police.harassment", True), load_catalog())
+    assert normal.address == "7 Canal View"
+    assert sensitive.address is None
+    assert "Canal View" not in sensitive.model_dump_json()

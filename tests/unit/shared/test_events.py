@@ -1,0 +1,98 @@
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nigrani_shared.events import (
+    EVENT_MODELS,
+    Contact,
+    Location,
+    RequestRouted,
+    RequestSubmitted,
+    UndecodableEventError,
+    decode_event,
+    derived_event_id,
+    encode_event,
+    new_event,
+)
+
+SNAPSHOT = Path(__file__).with_name("event_schemas.snapshot.json")
+
+
+def _submitted(description: str = "Sewage in the street") -> RequestSubmitted:
+    return RequestSubmitted(
+        request_id="ABCD-EFGH-JKMN",
+        category="sanitation.sewage_overflow",
+        description=description,
+        location=Location(lat=24.86, lon=67.0, address="Block 5", district="Karachi"),
+        contact=Contact(name="Sana", phone="+923001112223", language="ur"),
+        channel="web",
+        sensitive=False,
+        submitted_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_an_event_survives_the_round_trip(description: str) -> None:
+    envelope = new_event(_submitted(description), subject="ABCD-EFGH-JKMN", source="/test")
+    assert decode_event(encode_event(envelope)) == envelope
+
+
+def test_the_envelope_carries_cloudevents_attributes() -> None:
+    envelope = new_event(_submitted(), subject="ABCD-EFGH-JKMN", source="/nigrani/intake")
+    raw = json.loads(encode_event(envelope))
+    assert raw["specversion"] == "1.0"
+    assert raw["type"] == "org.nigrani.request.submitted.v1"
+    assert {"id", "source", "subject", "time", "datacontenttype", "data"} <= raw.keys()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        b"\xff\xfe",
+        b"not json",
+        b"[1, 2]",
+        b'{"type": "org.nigrani.unknown.v1", "data": {}}',
+        b'{"type": "org.nigrani.request.routed.v1", "data": {"request_id": "X"}}',
+    ],
+)
+def test_anything_malformed_is_one_error_type(value: bytes | None) -> None:
+    with pytest.raises(UndecodableEventError):
+        decode_event(value)
+
+
+def test_events_are_frozen_and_refuse_unknown_fields() -> None:
+    event = _submitted()
+    with pytest.raises(ValueError, match="frozen"):
+        event.category = "x"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="Extra inputs"):
+        RequestRouted.model_validate(
+            {
+                "request_id": "X",
+                "department_code": "A",
+                "department_name": "A",
+                "rule_id": "r",
+                "routed_at": "2026-11-01T00:00:00Z",
+                "extra": 1,
+            }
+        )
+
+
+def test_derived_ids_are_deterministic_and_distinct() -> None:
+    assert derived_event_id("ABCD", "routed") == derived_event_id("ABCD", "routed")
+    assert derived_event_id("ABCD", "routed") != derived_event_id("ABCD", "submitted")
+
+
+def test_every_type_name_is_versioned() -> None:
+    assert all(name.rsplit(".", 1)[-1].startswith("v") for name in EVENT_MODELS)
+
+
+def test_published_event_schemas_have_not_changed() -> None:
+    """A failure here means a published event was edited: add a new version instead.
+    (For a brand-new event type, add its schema to the snapshot file.)"""
+    current = {name: model.model_json_schema() for name, model in sorted(EVENT_MODELS.items())}
+    assert current == json.loads(SNAPSHOT.read_text())
