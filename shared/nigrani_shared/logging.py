@@ -57,9 +57,15 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    # The access log prints full paths, and a path holds a tracking code: keep it quiet.
-    logging.getLogger("uvicorn.access").setLevel("WARNING")
-    logging.getLogger("aiokafka").setLevel("WARNING")
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
+    """Pins library loggers that would print personal data at DEBUG: PyMongo's command log
+    holds whole documents (names, phones), and uvicorn's access log holds paths with
+    tracking codes. They stay at WARNING whatever LOG_LEVEL says."""
+    for name in ("pymongo", "uvicorn.access", "aiokafka"):
+        logging.getLogger(name).setLevel("WARNING")
 
 
 @contextmanager

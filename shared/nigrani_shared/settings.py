@@ -17,7 +17,9 @@ DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused
 class NigraniSettings(BaseSettings):
     """Settings every service shares; a service subclasses it for its own options."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     service_name: str = "nigrani"

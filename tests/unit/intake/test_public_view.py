@@ -12,7 +12,12 @@ def _request(category: str, sensitive: bool) -> dict[str, object]:
         "category": category,
         "sensitive": sensitive,
         "description": "My neighbour Bilal at house 7 has no water",
-        "location": {"lat": 31.5204, "lon": 74.3587, "address": "7 Canal View", "district": "Lahore"},
+        "location": {
+            "lat": 31.5204,
+            "lon": 74.3587,
+            "address": "7 Canal View",
+            "district": "Lahore",
+        },
         "contact": {"name": "Ayesha Khan", "phone": "+923001234567", "email": "ayesha@example.pk"},
         "submitted_at": SUBMITTED_AT,
         "timeline": {
@@ -31,7 +36,8 @@ def test_the_latest_event_gives_the_status_and_the_department() -> None:
     view = to_public_view(_request("water.no_supply", False), load_catalog())
     assert view.status == "routed"
     assert view.status_text == "Routed to Water and Sanitation Agency Lahore"
-    assert view.department is not None and view.department.code == "WASA-LHR"
+    assert view.department is not None
+    assert view.department.code == "WASA-LHR"
     assert [entry.status for entry in view.timeline] == ["submitted", "routed"]
 
 

@@ -1,9 +1,8 @@
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-
 from nigrani_intake.submissions.schemas import RequestCreate
+from pydantic import ValidationError
 
 VALID: dict[str, Any] = {
     "category": "water.no_supply",

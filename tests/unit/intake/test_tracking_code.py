@@ -2,7 +2,6 @@ import os
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from nigrani_intake.submissions.tracking_code import (
     ALPHABET,
     check_symbol,

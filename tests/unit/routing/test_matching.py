@@ -1,5 +1,4 @@
 import pytest
-
 from nigrani_routing.rules.loader import load_rules
 from nigrani_routing.rules.matching import TRIAGE_RULE_ID, route
 from nigrani_routing.rules.schemas import RuleSet

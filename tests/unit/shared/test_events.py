@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from nigrani_shared.events import (
     EVENT_MODELS,
     Contact,

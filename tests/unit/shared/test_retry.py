@@ -1,7 +1,6 @@
 from aiokafka.errors import KafkaConnectionError
-from pymongo.errors import AutoReconnect, DuplicateKeyError
-
 from nigrani_shared.kafka.retry import Backoff, is_transient
+from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 
 def test_backoff_grows_then_caps() -> None:

@@ -1,0 +1,57 @@
+# Nigrani's developer commands. Every target installs what it needs first.
+#   make up         run the whole system in the background (local Kafka + FerretDB unless
+#                   KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI are set); prints each URL
+#   make down       stop the services and the local infrastructure
+#   make test       lint, type-check and run every test (unit, integration, end to end)
+#   make bench      measure throughput and latency (figures for the README)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: install provision up down status test unit lint format typecheck bench
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "[setup] installing Python dependencies into $(VENV)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+provision: install
+	@$(PY) -m nigrani_localinfra provision
+
+up: install
+	@$(PY) -m nigrani_localinfra.system up
+
+down:
+	@if [ -x $(PY) ]; then $(PY) -m nigrani_localinfra.system down; fi
+
+status: install
+	@$(PY) -m nigrani_localinfra.system status
+
+lint: install
+	@$(PY) -m ruff check shared services deploy tests bench
+	@$(PY) -m ruff format --check shared services deploy tests bench
+
+format: install
+	@$(PY) -m ruff format shared services deploy tests bench
+	@$(PY) -m ruff check --fix shared services deploy tests bench
+
+typecheck: install
+	@$(PY) -m mypy shared services deploy/local/nigrani_localinfra
+
+unit: install
+	@$(PY) -m pytest tests/unit -q
+
+test: lint typecheck
+	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ] || [ -z "$$MONGODB_URI" ]; then \
+		$(PY) -m nigrani_localinfra provision; fi
+	@$(PY) -m pytest -q -rs
+
+bench: install
+	@$(PY) -m bench

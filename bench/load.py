@@ -1,0 +1,104 @@
+"""Load against the running services: closed-loop throughput and open-loop latency.
+
+Latency is submit-to-routed: from sending the POST to the moment the routed event for that
+tracking code is read back from the lifecycle topic by a watcher in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from bench.stats import Rate
+
+BODY = {
+    "category": "water.no_supply",
+    "description": "No water in our street since Monday morning",
+    "location": {"lat": 31.52, "lon": 74.35, "address": "Street 4", "district": "Lahore"},
+    "contact": {"name": "Bench Citizen", "phone": "+923001234567", "language": "en"},
+    "channel": "web",
+}
+
+
+class RoutedWatcher:
+    """Records when each request's routed event reaches the lifecycle topic."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self._consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=bootstrap, auto_offset_reset="latest"
+        )
+        self.routed_at: dict[str, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        await self._consumer.seek_to_end()
+        self._task = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            batch = await self._consumer.getmany(timeout_ms=200)
+            now = time.perf_counter()
+            for records in batch.values():
+                for record in records:
+                    event = json.loads(record.value)
+                    if event["type"].startswith("org.nigrani.request.routed"):
+                        self.routed_at.setdefault(event["subject"], now)
+
+    async def wait_for(self, codes: list[str], within: float) -> None:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:  # the watcher task fills routed_at
+            if all(code in self.routed_at for code in codes):
+                return
+            await asyncio.sleep(0.1)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self._consumer.stop()
+
+
+async def closed_loop(url: str, *, requests: int, concurrency: int) -> tuple[Rate, list[str]]:
+    """As fast as intake accepts: `concurrency` clients, each posting back to back."""
+    codes: list[str] = []
+    remaining = iter(range(requests))
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+
+        async def client_loop() -> None:
+            for _ in remaining:
+                response = await client.post("/v1/requests", json=BODY)
+                response.raise_for_status()
+                codes.append(response.json()["tracking_code"])
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+        return Rate(len(codes), time.perf_counter() - started), codes
+
+
+async def open_loop(
+    url: str, watcher: RoutedWatcher, *, rate: float, seconds: float
+) -> list[float]:
+    """A fixed offered load: one POST every 1/rate seconds, whatever the answers do."""
+    sent_at: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+
+        async def submit() -> None:
+            started = time.perf_counter()
+            response = await client.post("/v1/requests", json=BODY)
+            response.raise_for_status()
+            sent_at[response.json()["tracking_code"]] = started
+
+        tasks = []
+        begin = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            delay = begin + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(submit()))
+        await asyncio.gather(*tasks)
+    await watcher.wait_for(list(sent_at), within=60)
+    return [watcher.routed_at[c] - t for c, t in sent_at.items() if c in watcher.routed_at]

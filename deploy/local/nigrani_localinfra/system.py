@@ -1,0 +1,178 @@
+"""`make up` / `make down`: the whole system in the background on one machine.
+
+Infrastructure comes from the environment (KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI, e.g. a
+real cluster) or, when those are unset, from the local stack in `.run/infra`. Each service
+then runs as its own detached process (`python -m nigrani_<service>`, consumer embedded),
+logging to `.run/logs/<service>.log`. `up` returns once every service's /readyz answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InfraError
+from .processes import is_running, read_pid, start_detached, stop_process, tail
+from .stack import InfraEndpoints, running_endpoints, start_stack, stop_stack
+
+READY_TIMEOUT_S = 90.0
+STOP_GRACE_S = 30.0
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port_variable: str
+    default_port: int
+
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(self.port_variable, self.default_port))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+SERVICES = (
+    Service("intake", "INTAKE_PORT", 8000),
+    Service("routing", "ROUTING_PORT", 8001),
+    Service("sla", "SLA_PORT", 8002),
+    Service("notify", "NOTIFY_PORT", 8003),
+)
+
+
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+def _external_endpoints() -> InfraEndpoints | None:
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    mongo = os.environ.get("MONGODB_URI")
+    if kafka and mongo:
+        return InfraEndpoints(kafka_bootstrap_servers=kafka, mongodb_uri=mongo)
+    if kafka or mongo:
+        raise InfraError("set both KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI, or neither")
+    return None
+
+
+def _marker(run_dir: Path, service: Service) -> str:
+    """Appended to the command line so `down` recognises its own process even if the pid
+    was reused; the service ignores extra arguments."""
+    return f"--nigrani-run={run_dir}/{service.name}"
+
+
+def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) -> int:
+    pid_path = run_dir / f"{service.name}.pid"
+    marker = _marker(run_dir, service)
+    pid = read_pid(pid_path)
+    if is_running(pid, marker):
+        assert pid is not None
+        return pid
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap_servers,
+        "MONGODB_URI": endpoints.mongodb_uri,
+        service.port_variable: str(service.port),
+    }
+    return start_detached(
+        [sys.executable, "-m", f"nigrani_{service.name}", marker],
+        log_path=run_dir / "logs" / f"{service.name}.log",
+        pid_path=pid_path,
+        env=env,
+    )
+
+
+async def wait_ready(run_dir: Path, service: Service, within: float = READY_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not is_running(read_pid(run_dir / f"{service.name}.pid"), _marker(run_dir, service)):
+            break
+        if await asyncio.to_thread(_answers, f"{service.url}/readyz"):
+            return
+        await asyncio.sleep(0.5)
+    log = tail(run_dir / "logs" / f"{service.name}.log")
+    raise InfraError(f"{service.name} did not become ready on {service.url}", details=log)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+async def up(run_dir: Path) -> None:
+    endpoints = _external_endpoints()
+    if endpoints is None:
+        endpoints = await start_stack(
+            run_dir / "infra", kafka_port=9092, mongo_port=27017, fallback_ports=True, log=_log
+        )
+    _log(f"Kafka    {endpoints.kafka_bootstrap_servers}")
+    _log(f"MongoDB  {endpoints.mongodb_uri}")
+    for service in SERVICES:
+        start_service(run_dir, service, endpoints)
+    for service in SERVICES:
+        await wait_ready(run_dir, service)
+        _log(f"{service.name:<8} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
+    _log("Nigrani is running. Stop it with: make down")
+
+
+async def stop_services(run_dir: Path, services: Sequence[Service] = SERVICES) -> None:
+    await asyncio.gather(
+        *(
+            stop_process(
+                read_pid(run_dir / f"{service.name}.pid"),
+                marker=_marker(run_dir, service),
+                name=service.name,
+                grace=STOP_GRACE_S,
+                log=_log,
+            )
+            for service in services
+        )
+    )
+
+
+async def down(run_dir: Path) -> None:
+    await stop_services(run_dir)
+    _log("services stopped")
+    if (run_dir / "infra").exists():
+        await stop_stack(run_dir / "infra", log=_log)
+
+
+async def status(run_dir: Path) -> None:
+    for service in SERVICES:
+        running = is_running(read_pid(run_dir / f"{service.name}.pid"), _marker(run_dir, service))
+        _log(f"{service.name:<8} {service.url}  {'running' if running else 'stopped'}")
+    endpoints = await running_endpoints(run_dir / "infra")
+    _log(f"infra    {'running' if endpoints else 'stopped or external'}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nigrani_localinfra.system")
+    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("--run-dir", type=Path, default=Path(".run"))
+    args = parser.parse_args(argv)
+    run_dir: Path = args.run_dir.resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    command = {"up": up, "down": down, "status": status}[args.command]
+    try:
+        asyncio.run(command(run_dir))
+    except InfraError as error:
+        _log(f"error: {error}")
+        if error.details:
+            _log(error.details)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

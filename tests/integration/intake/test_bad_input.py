@@ -1,0 +1,94 @@
+"""Guarantee 5: bad input gets a clear 4xx naming the field, and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.infra import Infra
+from tests.support.requests import water_request
+from tests.support.system import running_system
+
+pytestmark = pytest.mark.integration
+
+
+def _location(**changes: Any) -> dict[str, Any]:
+    return {**water_request()["location"], **changes}
+
+
+def _contact(**changes: Any) -> dict[str, Any]:
+    return {**water_request()["contact"], **changes}
+
+
+BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
+    ("unknown category", water_request(category="zoo.tiger"), "body.category"),
+    ("empty description", water_request(description="  "), "body.description"),
+    ("over-long description", water_request(description="x" * 4001), "body.description"),
+    ("latitude out of range", water_request(location=_location(lat=95.0)), "body.location.lat"),
+    ("longitude out of range", water_request(location=_location(lon=-200)), "body.location.lon"),
+    ("coordinate as text", water_request(location=_location(lat="31.5")), "body.location.lat"),
+    (
+        "malformed phone",
+        water_request(contact=_contact(phone="0300-CALL-ME")),
+        "body.contact.phone",
+    ),
+    ("malformed e-mail", water_request(contact=_contact(email="ayesha@")), "body.contact.email"),
+    ("unknown field", water_request(priority="urgent"), "body.priority"),
+    ("wrong type", water_request(description=["no", "water"]), "body.description"),
+    (
+        "missing category",
+        {k: v for k, v in water_request().items() if k != "category"},
+        "body.category",
+    ),
+    (
+        "contact on an anonymous category",
+        water_request(category="integrity.bribe_demanded"),
+        "body.contact",
+    ),
+]
+
+
+async def _nothing_stored(system: Any) -> None:
+    assert await system.intake_db["requests"].count_documents({}) == 0
+    assert await system.intake_db["outbox"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize(("case", "body", "field"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
+async def test_bad_input_is_refused_with_the_field_and_nothing_is_stored(
+    infra: Infra, case: str, body: dict[str, Any], field: str
+) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        response = await system.intake.post("/v1/requests", json=body)
+        assert response.status_code == 422, response.text
+        errors = response.json()["errors"]
+        assert field in [e["field"] for e in errors], errors
+        assert all(e["reason"] for e in errors)
+        await _nothing_stored(system)
+
+
+async def test_oversized_malformed_and_badly_keyed_requests(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        huge = await system.intake.post(
+            "/v1/requests", json=water_request(description="x" * 200_000)
+        )
+        assert huge.status_code == 413
+        not_json = await system.intake.post(
+            "/v1/requests", content=b"{not json", headers={"content-type": "application/json"}
+        )
+        assert not_json.status_code == 422
+        short_key = await system.intake.post(
+            "/v1/requests", json=water_request(), headers={"Idempotency-Key": "abc"}
+        )
+        assert short_key.status_code == 422
+        assert short_key.json()["errors"][0]["field"] == "header.Idempotency-Key"
+        await _nothing_stored(system)
+
+
+async def test_validation_errors_do_not_echo_personal_data(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        body = water_request(contact=_contact(phone="my number is 0300 1234567 x"))
+        response = await system.intake.post("/v1/requests", json=body)
+        assert response.status_code == 422
+        assert "1234567" not in response.text
+        assert "Ayesha" not in response.text

@@ -1,0 +1,78 @@
+"""The same submitted event delivered twice to routing makes one case and one routed event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from nigrani_shared.events import RequestSubmitted, derived_event_id, new_event
+
+from tests.support.infra import Infra
+from tests.support.kafka import read_topic, send_events
+from tests.support.system import System, running_system
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def _submitted(code: str) -> RequestSubmitted:
+    return RequestSubmitted(
+        request_id=code,
+        category="roads.pothole",
+        description="Deep pothole",
+        location=None,
+        contact=None,
+        channel="web",
+        sensitive=False,
+        submitted_at=datetime.now(UTC),
+    )
+
+
+async def _case(system: System, code: str) -> dict[str, object] | None:
+    return await system.routing_db["cases"].find_one({"_id": code})
+
+
+async def test_a_duplicate_delivery_creates_one_case(infra: Infra) -> None:
+    async with running_system(infra, with_routing=True) as system:
+        code = "DUPL-ICAT-E0001"
+        event = new_event(
+            _submitted(code),
+            subject=code,
+            source="/test",
+            event_id=derived_event_id(code, "submitted"),
+        )
+        await send_events(infra.kafka_bootstrap_servers, system.topic, [event, event])
+        await eventually(lambda: _case(system, code), within=60, what="case stored")
+
+        # The second copy is behind the first on the same partition: once two routed copies
+        # or a "duplicate" outcome could have appeared, there must still be only one.
+        routed_id = derived_event_id(code, "routed")
+        records = await read_topic(infra.kafka_bootstrap_servers, system.topic, expect=3)
+        routed = [r for r in records if routed_id.encode() in (r.value or b"")]
+        assert len(routed) == 1
+        assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
+        assert await system.routing_db["processed_events"].find_one({"_id": event.id})
+
+
+async def test_routing_recognises_a_redelivery_even_without_its_processed_record(
+    infra: Infra,
+) -> None:
+    """A crash between the effect and the processed-events record: the handler itself is
+    idempotent, so the case is not duplicated and the re-announced event has the same id."""
+    async with running_system(infra) as system:
+        code = "REPL-AYED-00001"
+        event = new_event(_submitted(code), subject=code, source="/test")
+        await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
+        first = await eventually(lambda: _case(system, code), within=60, what="case stored")
+        await system.routing_db["processed_events"].delete_one({"_id": event.id})
+        await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
+
+        async def processed_again() -> bool:
+            return bool(await system.routing_db["processed_events"].find_one({"_id": event.id}))
+
+        await eventually(processed_again, within=60, what="redelivery processed")
+        assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
+        assert await _case(system, code) == first
+        records = await read_topic(infra.kafka_bootstrap_servers, system.topic, expect=4)
+        routed_ids = {r.headers for r in records if b"routed" in (r.value or b"")}
+        assert len(routed_ids) == 1

@@ -1,0 +1,75 @@
+"""Guarantee 3: a poison message goes to the group's dead-letter topic with the reason and
+its original coordinates, is counted, and later good messages still flow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from nigrani_shared.events import RequestSubmitted, new_event
+from prometheus_client import REGISTRY
+
+from tests.support.infra import Infra
+from tests.support.kafka import read_topic, send_events, send_raw
+from tests.support.system import System, running_system
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def _good(code: str) -> RequestSubmitted:
+    return RequestSubmitted(
+        request_id=code,
+        category="electricity.outage",
+        description="Power off for 10 hours",
+        location=None,
+        contact=None,
+        channel="sms",
+        sensitive=False,
+        submitted_at=datetime.now(UTC),
+    )
+
+
+def _dead_letters(group: str) -> float:
+    total = 0.0
+    for metric in REGISTRY.collect():
+        if metric.name == "nigrani_dead_letters":
+            total += sum(
+                s.value
+                for s in metric.samples
+                if s.name.endswith("_total") and s.labels["group"] == group
+            )
+    return total
+
+
+async def _case(system: System, code: str) -> dict[str, object] | None:
+    return await system.routing_db["cases"].find_one({"_id": code})
+
+
+async def test_a_malformed_message_is_dead_lettered_and_good_ones_still_flow(
+    infra: Infra,
+) -> None:
+    async with running_system(infra) as system:
+        before = _dead_letters("routing")
+        poison = b'{"this is": "not a cloud event"'
+        await send_raw(infra.kafka_bootstrap_servers, system.topic, [poison], key=b"POISON")
+        code = "GOOD-AFTE-RPOIS"
+        await send_events(
+            infra.kafka_bootstrap_servers,
+            system.topic,
+            [new_event(_good(code), subject=code, source="/test")],
+        )
+        await eventually(lambda: _case(system, code), within=60, what="good message routed")
+
+        dlq = system.routing_settings.dead_letter_topic("routing")
+        records = await read_topic(infra.kafka_bootstrap_servers, dlq, expect=1)
+        assert len(records) == 1
+        dead = records[0]
+        headers = {k: v.decode() for k, v in dead.headers}
+        assert dead.value == poison
+        assert dead.key == b"POISON"
+        assert headers["nigrani-dlq-topic"] == system.topic
+        assert headers["nigrani-dlq-group"] == "routing"
+        assert headers["nigrani-dlq-offset"].isdigit()
+        assert "UndecodableEventError" in headers["nigrani-dlq-error"]
+        assert _dead_letters("routing") >= before + 1

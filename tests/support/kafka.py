@@ -1,0 +1,44 @@
+"""Raw Kafka helpers for tests that put messages on a topic or read one back."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from nigrani_shared.events import EventEnvelope, encode_event
+
+
+async def send_raw(
+    bootstrap: str, topic: str, values: list[bytes], key: bytes = b"test-key"
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value=value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def send_events(bootstrap: str, topic: str, envelopes: list[EventEnvelope]) -> None:
+    for envelope in envelopes:
+        await send_raw(bootstrap, topic, [encode_event(envelope)], key=envelope.subject.encode())
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, expect: int, within_ms: int = 30_000
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Reads from the start until `expect` records arrived or the time is up."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        waited = 0
+        while len(records) < expect and waited < within_ms:
+            batch = await consumer.getmany(timeout_ms=500)
+            waited += 500
+            records += [r for part in batch.values() for r in part]
+        return records
+    finally:
+        await consumer.stop()

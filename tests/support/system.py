@@ -1,0 +1,89 @@
+"""Runs intake and routing in this process against the real broker and store.
+
+Each system gets its own topic prefix and databases, so tests share one infrastructure
+boot without seeing each other's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from nigrani_intake.config import IntakeSettings
+from nigrani_intake.main import create_app as create_intake
+from nigrani_routing.config import RoutingSettings
+from nigrani_routing.main import create_app as create_routing
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.support.infra import Infra
+
+Document = dict[str, Any]
+
+
+@dataclass
+class System:
+    intake: httpx.AsyncClient
+    routing: httpx.AsyncClient | None
+    intake_settings: IntakeSettings
+    routing_settings: RoutingSettings
+    mongo: AsyncMongoClient[Document]
+
+    @property
+    def intake_db(self) -> AsyncDatabase[Document]:
+        return self.mongo[self.intake_settings.database_name]
+
+    @property
+    def routing_db(self) -> AsyncDatabase[Document]:
+        return self.mongo[self.routing_settings.database_name]
+
+    @property
+    def topic(self) -> str:
+        return self.intake_settings.lifecycle_topic
+
+
+def settings_for(infra: Infra, prefix: str) -> tuple[IntakeSettings, RoutingSettings]:
+    common: dict[str, Any] = {
+        "environment": "test",
+        "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
+        "mongodb_uri": infra.mongodb_uri,
+        "topic_prefix": prefix,
+        "secret_key": "test-secret-" + prefix,
+    }
+    return (
+        IntakeSettings(**common, database_name=f"{prefix}_intake"),
+        RoutingSettings(**common, database_name=f"{prefix}_routing"),
+    )
+
+
+@asynccontextmanager
+async def _serving(app: FastAPI, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+@asynccontextmanager
+async def running_system(
+    infra: Infra, *, with_routing: bool = True, prefix: str | None = None
+) -> AsyncIterator[System]:
+    prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
+    intake_settings, routing_settings = settings_for(infra, prefix)
+    async with AsyncExitStack() as stack:
+        mongo: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
+        stack.push_async_callback(mongo.close)
+        routing = None
+        if with_routing:
+            routing = await stack.enter_async_context(
+                _serving(create_routing(routing_settings), "http://routing")
+            )
+        intake = await stack.enter_async_context(
+            _serving(create_intake(intake_settings), "http://intake")
+        )
+        yield System(intake, routing, intake_settings, routing_settings, mongo)
