@@ -146,6 +146,7 @@ async def down(run_dir: Path) -> None:
     _log("services stopped")
     if (run_dir / "infra").exists():
         await stop_stack(run_dir / "infra", log=_log)
+        _log("local Kafka and FerretDB stopped")
 
 
 async def status(run_dir: Path) -> None:
