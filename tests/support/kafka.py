@@ -5,23 +5,34 @@ from __future__ import annotations
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from nigrani_shared.events import EventEnvelope, encode_event
+from nigrani_shared.kafka.producer import event_headers
 
 
 async def send_raw(
-    bootstrap: str, topic: str, values: list[bytes], key: bytes = b"test-key"
+    bootstrap: str,
+    topic: str,
+    values: list[bytes],
+    key: bytes = b"test-key",
+    headers: list[tuple[str, bytes]] | None = None,
 ) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
         for value in values:
-            await producer.send_and_wait(topic, value=value, key=key)
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
     finally:
         await producer.stop()
 
 
 async def send_events(bootstrap: str, topic: str, envelopes: list[EventEnvelope]) -> None:
     for envelope in envelopes:
-        await send_raw(bootstrap, topic, [encode_event(envelope)], key=envelope.subject.encode())
+        await send_raw(
+            bootstrap,
+            topic,
+            [encode_event(envelope)],
+            key=envelope.subject.encode(),
+            headers=event_headers(envelope),
+        )
 
 
 async def read_topic(

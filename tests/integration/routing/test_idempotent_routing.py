@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from nigrani_shared.events import RequestSubmitted, derived_event_id, new_event
+from nigrani_shared.events import RequestSubmitted, decode_event, derived_event_id, new_event
 
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic, send_events
@@ -74,5 +74,7 @@ async def test_routing_recognises_a_redelivery_even_without_its_processed_record
         assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
         assert await _case(system, code) == first
         records = await read_topic(infra.kafka_bootstrap_servers, system.topic, expect=4)
-        routed_ids = {r.headers for r in records if b"routed" in (r.value or b"")}
-        assert len(routed_ids) == 1
+        routed = [decode_event(r.value) for r in records if b"request.routed" in (r.value or b"")]
+        assert len(routed) == 2  # announced again on redelivery...
+        assert {e.id for e in routed} == {derived_event_id(code, "routed")}  # ...with one id
+        assert routed[0].data == routed[1].data

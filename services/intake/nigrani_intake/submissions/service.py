@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import Document
 from prometheus_client import Counter
 
@@ -111,7 +111,7 @@ class SubmissionService:
             category=category,
             key_hash=identity.key_hash,
             token_hash=identity.token_hash,
-            submitted_at=datetime.now(UTC),
+            submitted_at=utc_now(),
             topic=self._topic,
         )
         await self._outbox.add(submission.outbox_entry)

@@ -7,8 +7,7 @@ consumers recognise it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     EventEnvelope,
     RequestRouted,
@@ -52,7 +51,7 @@ class RoutingService:
             "department_name": decision.department.name,
             "rule_id": decision.rule_id,
             "submitted_at": submitted.submitted_at,
-            "routed_at": datetime.now(UTC),
+            "routed_at": utc_now(),
         }
         stored, created = await self._cases.insert_if_absent(case)
         if created:
