@@ -6,10 +6,14 @@ name; ours never does.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
 
 
 class FieldError(BaseModel):
@@ -38,5 +42,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "the request is not valid", errors)
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A bug, not bad input: logged with its request id, answered without internals."""
+    logger.error("unhandled error", exc_info=exc)
+    return error_response(500, "internal error; it has been logged")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

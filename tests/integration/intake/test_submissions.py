@@ -42,6 +42,18 @@ async def test_a_retry_with_the_same_key_returns_the_same_answer_and_creates_not
         assert changed.json()["errors"][0]["field"] == "header.Idempotency-Key"
 
 
+async def test_concurrent_submissions_are_all_accepted(infra: Infra) -> None:
+    """The endpoint and the relay derive the same request concurrently: never a 500."""
+    async with running_system(infra, with_routing=False) as system:
+        responses = await asyncio.gather(
+            *(system.intake.post("/v1/requests", json=water_request()) for _ in range(60))
+        )
+        assert [r.status_code for r in responses] == [201] * 60
+        codes = {r.json()["tracking_code"] for r in responses}
+        assert len(codes) == 60
+        assert await system.intake_db["requests"].count_documents({}) == 60
+
+
 async def test_the_token_is_stored_only_as_a_hash(infra: Infra) -> None:
     async with running_system(infra, with_routing=False) as system:
         accepted = (await system.intake.post("/v1/requests", json=water_request())).json()

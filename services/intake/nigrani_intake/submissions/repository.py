@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from nigrani_shared.store.client import Document, IndexSpec
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "requests"
 INDEXES = [
@@ -27,15 +27,18 @@ class RequestsRepository:
         return await self._collection.find_one({"_id": tracking_code})
 
     async def derive(self, request: Document) -> Document:
-        """Creates the request from its outbox entry unless it exists; returns what is stored."""
-        stored = await self._collection.find_one_and_update(
-            {"_id": request["_id"]},
-            {"$setOnInsert": {k: v for k, v in request.items() if k != "_id"}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        assert stored is not None
-        return stored
+        """Creates the request from its outbox entry unless it exists; returns what is stored.
+
+        A plain insert, not an upsert: the endpoint and the relay may derive the same request
+        at once, and two concurrent upserts of one `_id` can fail with a duplicate key."""
+        try:
+            await self._collection.insert_one(dict(request))
+            return request
+        except DuplicateKeyError:
+            stored = await self._collection.find_one({"_id": request["_id"]})
+            if stored is None:
+                raise
+            return stored
 
     async def add_timeline_entry(
         self, tracking_code: str, event_id: str, entry: dict[str, Any]
