@@ -58,9 +58,12 @@ async def _run(
         await watcher.start()
         _say(f"[bench] warm-up, then {args.requests} submissions with {args.concurrency} clients")
         await closed_loop(intake_url, requests=50, concurrency=args.concurrency)
-        throughput, _ = await closed_loop(
+        throughput, codes = await closed_loop(
             intake_url, requests=args.requests, concurrency=args.concurrency
         )
+        _say("[bench] waiting for that backlog to be routed before measuring latency")
+        await watcher.wait_for(codes, within=600)
+        backlog_routed = sum(code in watcher.routed_at for code in codes)
         _say(f"[bench] open loop: {args.rate}/s for {args.seconds}s, submit-to-routed latency")
         latencies = await open_loop(intake_url, watcher, rate=args.rate, seconds=args.seconds)
         await watcher.stop()
@@ -73,6 +76,7 @@ async def _run(
         "raw_store_inserts_per_s": round(insert.per_second),
         "intake_submissions_per_s": round(throughput.per_second, 1),
         "concurrency": args.concurrency,
+        "closed_loop_routed": f"{backlog_routed} of {len(codes)}",
         "offered_rate_per_s": args.rate,
         "offered_requests": offered,
         "routed_within_60s": len(latencies),

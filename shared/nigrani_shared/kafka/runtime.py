@@ -161,7 +161,7 @@ class ConsumerRuntime:
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return "ignored"
-        if await self._with_infra_retry(lambda: self._processed.seen(envelope.id)):
+        if await self._with_infra_retry(lambda: self._processed.already_applied(envelope.id)):
             return "duplicate"
         started = time.perf_counter()
         try:

@@ -51,7 +51,9 @@ async def test_a_duplicate_delivery_creates_one_case(infra: Infra) -> None:
         routed = [r for r in records if routed_id.encode() in (r.value or b"")]
         assert len(routed) == 1
         assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
-        assert await system.routing_db["processed_events"].find_one({"_id": event.id})
+        claim = await system.routing_db["processed_events"].find_one({"_id": event.id})
+        assert claim is not None
+        assert claim["applied"] is True
 
 
 async def test_routing_recognises_a_redelivery_even_without_its_processed_record(
@@ -68,7 +70,8 @@ async def test_routing_recognises_a_redelivery_even_without_its_processed_record
         await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
 
         async def processed_again() -> bool:
-            return bool(await system.routing_db["processed_events"].find_one({"_id": event.id}))
+            claim = await system.routing_db["processed_events"].find_one({"_id": event.id})
+            return bool(claim and claim["applied"])
 
         await eventually(processed_again, within=60, what="redelivery processed")
         assert await system.routing_db["cases"].count_documents({"_id": code}) == 1

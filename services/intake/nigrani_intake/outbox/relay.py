@@ -108,9 +108,7 @@ class OutboxRelay:
     async def _derive_request(self, entry: Document) -> bool:
         """False when the entry's tracking code was taken by another submission first:
         its sender never got a 201 for that code, so the entry is dropped unpublished."""
-        stored = await self._requests.get(entry["request_id"])
-        if stored is None:
-            stored = await self._requests.derive(entry["request"])
+        stored, _ = await self._requests.derive(entry["request"])
         return bool(stored["key_hash"] == entry["key_hash"])
 
     async def _send_all(self, entries: list[Document]) -> None:

@@ -6,7 +6,6 @@ entries and the ordering by creation time are cheap even on FerretDB.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 from nigrani_shared.store.client import Document, IndexSpec
@@ -21,10 +20,13 @@ class OutboxRepository:
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._collection = collection
 
-    async def add(self, entry: Document) -> None:
-        """Stores the entry; an entry with the same `_id` already there is left as it is."""
-        with contextlib.suppress(DuplicateKeyError):
-            await self._collection.insert_one(entry)
+    async def add(self, entry: Document) -> bool:
+        """Stores the entry unless one with its `_id` is there; True if this call stored it."""
+        try:
+            await self._collection.insert_one(dict(entry))
+            return True
+        except DuplicateKeyError:
+            return False
 
     async def pending(self, limit: int) -> list[Document]:
         cursor = self._collection.find({}).sort("created_at", 1).limit(limit)

@@ -26,19 +26,20 @@ class RequestsRepository:
     async def get(self, tracking_code: str) -> Document | None:
         return await self._collection.find_one({"_id": tracking_code})
 
-    async def derive(self, request: Document) -> Document:
-        """Creates the request from its outbox entry unless it exists; returns what is stored.
+    async def derive(self, request: Document) -> tuple[Document, bool]:
+        """Creates the request from its outbox entry unless it exists; returns what is stored
+        and whether this call created it.
 
         A plain insert, not an upsert: the endpoint and the relay may derive the same request
         at once, and two concurrent upserts of one `_id` can fail with a duplicate key."""
         try:
             await self._collection.insert_one(dict(request))
-            return request
+            return request, True
         except DuplicateKeyError:
             stored = await self._collection.find_one({"_id": request["_id"]})
             if stored is None:
                 raise
-            return stored
+            return stored, False
 
     async def add_timeline_entry(
         self, tracking_code: str, event_id: str, entry: dict[str, Any]

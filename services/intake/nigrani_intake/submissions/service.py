@@ -72,19 +72,16 @@ class SubmissionService:
         body_hash = body_fingerprint(body)
         for attempt in range(MAX_CODE_ATTEMPTS):
             code = candidate_tracking_code(self._secret, identity.key_hash, attempt)
-            stored = await self._requests.get(code)
-            replayed = stored is not None
-            if stored is None:
-                stored = await self._store_new(code, body, category, identity)
+            stored, created = await self._store(code, body, category, identity)
             if stored["key_hash"] != identity.key_hash:
                 continue  # this code belongs to somebody else: try the next candidate
             if stored["body_hash"] != body_hash:
                 raise SubmissionRejectedError(
                     "header.Idempotency-Key", "this key was already used for a different request"
                 )
-            if not replayed:
+            if created:
                 REQUESTS_SUBMITTED.labels(category.code, body.channel).inc()
-            return Outcome(accepted=_accepted(stored, identity), replayed=replayed)
+            return Outcome(accepted=_accepted(stored, identity), replayed=not created)
         raise TrackingCodeExhaustedError
 
     def _check_category(self, body: RequestCreate) -> Category:
@@ -102,9 +99,14 @@ class SubmissionService:
             )
         return category
 
-    async def _store_new(
+    async def _store(
         self, code: str, body: RequestCreate, category: Category, identity: SubmissionIdentity
-    ) -> Document:
+    ) -> tuple[Document, bool]:
+        """Writes the outbox entry, then the request; returns what is stored under the code
+        and whether this call created it.
+
+        Only inserts and look-ups of existing `_id`s: on FerretDB a look-up of a missing
+        `_id` scans the collection, so "does this code exist?" is asked by inserting."""
         submission = build_submission(
             tracking_code=code,
             body=body,
@@ -114,9 +116,14 @@ class SubmissionService:
             submitted_at=utc_now(),
             topic=self._topic,
         )
-        await self._outbox.add(submission.outbox_entry)
+        entry_added = await self._outbox.add(submission.outbox_entry)
         self._outbox_written.set()
-        return await self._requests.derive(submission.request)
+        stored, created = await self._requests.derive(submission.request)
+        if entry_added and not created:
+            # The code's event was published long ago (a replay, or someone else's code):
+            # the entry just added would only announce it again.
+            await self._outbox.remove([submission.outbox_entry["_id"]])
+        return stored, created
 
 
 def _accepted(stored: Document, identity: SubmissionIdentity) -> RequestAccepted:
