@@ -70,6 +70,8 @@ func run(listenAddr, stateDir, logLevel string) error {
 
 	fmt.Fprintf(os.Stderr, "nigrani-ferretdb: listening on %s, data in %s\n", listenAddr, dir)
 
+	go keepIDIndexes(ctx, dir, logger)
+
 	// Run returns once ctx is cancelled and every connection and the backend are closed.
 	if err = f.Run(ctx); err != nil {
 		return err

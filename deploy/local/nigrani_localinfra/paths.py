@@ -21,7 +21,11 @@ KAFKA_LOG4J_CONFIG = KAFKA_DIR / "log4j2.properties"
 KAFKA_SERVER_TEMPLATE = KAFKA_DIR / "server.properties.template"
 
 #: The files whose content determines the FerretDB binary.
-FERRETDB_SOURCES = (FERRETDB_DIR / "main.go", FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum")
+FERRETDB_SOURCES = (
+    *sorted(FERRETDB_DIR.glob("*.go")),
+    FERRETDB_DIR / "go.mod",
+    FERRETDB_DIR / "go.sum",
+)
 
 CACHE_ENV_VAR = "NIGRANI_CACHE_DIR"
 
