@@ -1,8 +1,8 @@
 """Load against the running services: closed-loop throughput and open-loop latency.
 
-The client is aiohttp: httpx, with dozens of requests in flight, spent more CPU than
-the service it measured. Latency is submit-to-routed: from sending the POST to the moment the routed event for that
-tracking code is read back from the lifecycle topic by a watcher in this process.
+The client is aiohttp: httpx, with dozens of requests in flight, spent more CPU than the
+service it measured. Latency is submit-to-routed: from sending the POST to the moment the
+routed event for that tracking code is read back from the lifecycle topic by a watcher.
 """
 
 from __future__ import annotations
