@@ -42,6 +42,10 @@ class System:
     def routing_db(self) -> AsyncDatabase[Document]:
         return self.mongo[self.routing_settings.database_name]
 
+    async def case(self, code: str) -> Document | None:
+        """Routing's case for a request, or None while it is not routed."""
+        return await self.routing_db["cases"].find_one({"_id": code})
+
     @property
     def topic(self) -> str:
         return self.intake_settings.lifecycle_topic

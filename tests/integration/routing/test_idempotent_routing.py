@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from nigrani_shared.events import RequestSubmitted, decode_event, derived_event_id, new_event
+from nigrani_shared.events import RequestSubmitted, decode_event, derived_event_id
 from prometheus_client import REGISTRY
 
+from tests.support.events import submitted
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic, send_events
-from tests.support.system import System, running_system
+from tests.support.system import running_system
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-def _submitted(code: str) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=code,
-        category="roads.pothole",
-        description="Deep pothole",
-        location=None,
-        contact=None,
-        channel="web",
-        sensitive=False,
-        submitted_at=datetime.now(UTC),
-    )
 
 
 def _duplicates_skipped() -> float:
@@ -37,19 +23,10 @@ def _duplicates_skipped() -> float:
     return value or 0.0
 
 
-async def _case(system: System, code: str) -> dict[str, object] | None:
-    return await system.routing_db["cases"].find_one({"_id": code})
-
-
 async def test_a_duplicate_delivery_creates_one_case(infra: Infra) -> None:
     async with running_system(infra, with_routing=True) as system:
         code = "DUPL-ICAT-E0001"
-        event = new_event(
-            _submitted(code),
-            subject=code,
-            source="/test",
-            event_id=derived_event_id(code, "submitted"),
-        )
+        event = submitted(code)
         duplicates_before = _duplicates_skipped()
         await send_events(infra.kafka_bootstrap_servers, system.topic, [event, event])
 
@@ -74,7 +51,7 @@ async def test_routing_recognises_a_redelivery_even_without_its_processed_record
     idempotent, so the case is not duplicated and the re-announced event has the same id."""
     async with running_system(infra) as system:
         code = "REPL-AYED-00001"
-        event = new_event(_submitted(code), subject=code, source="/test")
+        event = submitted(code)
         await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
 
         async def applied() -> bool:
@@ -82,12 +59,12 @@ async def test_routing_recognises_a_redelivery_even_without_its_processed_record
             return bool(claim and claim["applied"])
 
         await eventually(applied, within=60, what="first delivery applied")
-        first = await _case(system, code)
+        first = await system.case(code)
         await system.routing_db["processed_events"].delete_one({"_id": event.id})
         await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
         await eventually(applied, within=60, what="redelivery applied")
         assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
-        assert await _case(system, code) == first
+        assert await system.case(code) == first
         records = await read_topic(infra.kafka_bootstrap_servers, system.topic, expect=4)
         routed = [decode_event(r.value) for r in records if b"request.routed" in (r.value or b"")]
         assert len(routed) == 2  # announced again on redelivery...

@@ -7,10 +7,9 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 import pytest
-from nigrani_shared.events import EventEnvelope, RequestRouted, new_event
+from nigrani_shared.events import EventEnvelope, RequestRouted
 from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.retry import Backoff
@@ -18,22 +17,12 @@ from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handle
 from nigrani_shared.store.processed import MongoProcessedEvents
 from pymongo import AsyncMongoClient
 
+from tests.support.events import routed
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic, send_events
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-def _routed(code: str) -> EventEnvelope:
-    data = RequestRouted(
-        request_id=code,
-        department_code="CW-ROADS",
-        department_name="Roads",
-        rule_id="roads",
-        routed_at=datetime.now(UTC),
-    )
-    return new_event(data, subject=code, source="/test")
 
 
 @asynccontextmanager
@@ -85,7 +74,7 @@ async def test_a_failing_handler_is_retried_a_bounded_number_of_times_then_dead_
         await send_events(
             infra.kafka_bootstrap_servers,
             config.topics[0],
-            [_routed("POISON"), _routed("FINE-AFTER")],
+            [routed("POISON"), routed("FINE-AFTER")],
         )
 
         async def fine_handled() -> bool:
@@ -113,7 +102,7 @@ async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_comm
     async def handler(envelope: EventEnvelope) -> None:
         calls[envelope.id] += 1
 
-    first, second = _routed("AAAA-0000-0001"), _routed("AAAA-0000-0002")
+    first, second = routed("AAAA-0000-0001"), routed("AAAA-0000-0002")
     async with _runtime(infra, name=name, handler=handler) as config:
         await send_events(infra.kafka_bootstrap_servers, config.topics[0], [first, first, second])
 
@@ -125,7 +114,7 @@ async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_comm
 
     # A new runtime in the same group starts after the committed offsets: nothing replays.
     async with _runtime(infra, name=name, handler=handler) as config:
-        third = _routed("AAAA-0000-0003")
+        third = routed("AAAA-0000-0003")
         await send_events(infra.kafka_bootstrap_servers, config.topics[0], [third])
 
         async def third_handled() -> bool:

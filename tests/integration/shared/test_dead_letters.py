@@ -3,31 +3,16 @@ its original coordinates, is counted, and later good messages still flow."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from nigrani_shared.events import RequestSubmitted, new_event
 from prometheus_client import REGISTRY
 
+from tests.support.events import submitted
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic, send_events, send_raw
-from tests.support.system import System, running_system
+from tests.support.system import running_system
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-def _good(code: str) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=code,
-        category="electricity.outage",
-        description="Power off for 10 hours",
-        location=None,
-        contact=None,
-        channel="sms",
-        sensitive=False,
-        submitted_at=datetime.now(UTC),
-    )
 
 
 def _dead_letters(group: str) -> float:
@@ -42,10 +27,6 @@ def _dead_letters(group: str) -> float:
     return total
 
 
-async def _case(system: System, code: str) -> dict[str, object] | None:
-    return await system.routing_db["cases"].find_one({"_id": code})
-
-
 async def test_a_malformed_message_is_dead_lettered_and_good_ones_still_flow(
     infra: Infra,
 ) -> None:
@@ -57,9 +38,9 @@ async def test_a_malformed_message_is_dead_lettered_and_good_ones_still_flow(
         await send_events(
             infra.kafka_bootstrap_servers,
             system.topic,
-            [new_event(_good(code), subject=code, source="/test")],
+            [submitted(code, category="electricity.outage")],
         )
-        await eventually(lambda: _case(system, code), within=60, what="good message routed")
+        await eventually(lambda: system.case(code), within=60, what="good message routed")
 
         dlq = system.routing_settings.dead_letter_topic("routing")
         records = await read_topic(infra.kafka_bootstrap_servers, dlq, expect=1)
