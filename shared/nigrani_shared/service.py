@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from pymongo import AsyncMongoClient
@@ -88,6 +88,16 @@ def consumer_for(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         topics=[settings.lifecycle_topic, config.dead_letter_topic],
     )
+
+
+def embed_consumer(
+    stack: AsyncExitStack, consumer: BackgroundConsumer
+) -> Mapping[str, ReadinessCheck]:
+    """Runs a consumer inside the API process until the lifespan ends; returns its
+    readiness check."""
+    consumer.start()
+    stack.push_async_callback(consumer.stop)
+    return {"consumer": consumer.healthy}
 
 
 def run_worker(

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from nigrani_shared.service import open_clients
+from nigrani_shared.service import embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
 
 from nigrani_intake.catalog.router import router as catalog_router
@@ -48,7 +48,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     outbox_written=outbox_written,
                 ),
             )
-            set_readiness_checks(app, clients.readiness_checks())
+            checks = dict(clients.readiness_checks())
             relay = OutboxRelay(
                 outbox=outbox,
                 requests=requests,
@@ -59,9 +59,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             relay.start()
             stack.push_async_callback(relay.stop)
             if settings.embedded_worker:
-                consumer = build_consumer(clients)
-                consumer.start()
-                stack.push_async_callback(consumer.stop)
+                checks.update(embed_consumer(stack, build_consumer(clients)))
+            set_readiness_checks(app, checks)
             yield
 
     app = FastAPI(title="Nigrani intake", version="1", lifespan=lifespan)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from nigrani_shared.service import open_clients
+from nigrani_shared.service import embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
 
 from nigrani_routing.cases.repository import INDEXES
@@ -23,11 +23,10 @@ def create_app(settings: RoutingSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
-            set_readiness_checks(app, clients.readiness_checks())
+            checks = dict(clients.readiness_checks())
             if settings.embedded_worker:
-                consumer = build_consumer(clients, rules)
-                consumer.start()
-                stack.push_async_callback(consumer.stop)
+                checks.update(embed_consumer(stack, build_consumer(clients, rules)))
+            set_readiness_checks(app, checks)
             yield
 
     app = FastAPI(title="Nigrani routing", version="1", lifespan=lifespan)

@@ -51,6 +51,11 @@ class BackgroundConsumer:
                 )
                 await asyncio.sleep(backoff.delay(attempt))
 
+    async def healthy(self) -> bool:
+        """For /readyz: still trying to start, or started and its loop still running.
+        (While Kafka is down the `kafka` check already says so.)"""
+        return not self.started.is_set() or self._runtime.running
+
     async def stop(self) -> None:
         if self._starter is not None and not self._starter.done():
             self._starter.cancel()

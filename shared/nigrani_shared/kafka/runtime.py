@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError
 from aiokafka.structs import ConsumerRecord
 
 from nigrani_shared.events.codec import UndecodableEventError, decode_event
@@ -100,6 +101,7 @@ class ConsumerRuntime:
         self._consumer.subscribe(list(self._config.topics), listener=_CommitOnRevoke(self))
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self._config.group_id}")
+        self._task.add_done_callback(self._report_crash)
 
     async def stop(self) -> None:
         """Finishes the batch in hand, commits what was applied, and leaves the group."""
@@ -114,6 +116,11 @@ class ConsumerRuntime:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    def _report_crash(self, task: asyncio.Task[None]) -> None:
+        """A loop that ends without being asked to is a bug: log it; /readyz reports it."""
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("consumer loop crashed", exc_info=task.exception())
+
     async def commit_pending(self) -> None:
         async with self._batch_lock:
             await self._commit_unlocked()
@@ -122,7 +129,12 @@ class ConsumerRuntime:
         if not self._pending or self._consumer is None:
             return
         offsets, self._pending = self._pending, {}
-        await self._consumer.commit(offsets)
+        try:
+            await self._consumer.commit(offsets)
+        except CommitFailedError:
+            # The group rebalanced under us (a long outage outlived max.poll.interval): the
+            # partitions' new owner gets these events again, and handlers are idempotent.
+            logger.warning("commit refused after a rebalance; events will be redelivered")
 
     async def _run(self) -> None:
         assert self._consumer is not None

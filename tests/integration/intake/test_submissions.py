@@ -94,7 +94,7 @@ async def test_operational_endpoints(infra: Infra) -> None:
             assert (await client.get("/healthz")).json() == {"status": "ok"}
             ready = await client.get("/readyz")
             assert ready.status_code == 200, ready.text
-            assert ready.json()["checks"] == {"store": True, "kafka": True}
+            assert ready.json()["checks"] == {"store": True, "kafka": True, "consumer": True}
         await system.intake.post("/v1/requests", json=water_request())
         metrics = (await system.intake.get("/metrics")).text
         assert "nigrani_requests_submitted_total" in metrics
