@@ -11,6 +11,7 @@ they are retried until the outage ends or the runtime is stopped, and nothing is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -107,7 +108,8 @@ class ConsumerRuntime:
         """Finishes the batch in hand, commits what was applied, and leaves the group."""
         self._stopping.set()
         if self._task is not None:
-            await self._task
+            with contextlib.suppress(Exception):  # a crash was already logged
+                await self._task
         if self._consumer is not None:
             await self.commit_pending()
             await self._consumer.stop()
