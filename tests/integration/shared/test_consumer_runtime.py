@@ -1,5 +1,6 @@
 """The shared consumer runtime on the real broker: bounded retries then the dead-letter
-topic, duplicate events skipped, and a graceful stop that commits what it applied."""
+topic and back by the replay command, duplicate events skipped, and a restart that resumes
+after the commit."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 from nigrani_shared.events import EventEnvelope, RequestRouted
 from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.kafka.producer_handle import ProducerHandle
+from nigrani_shared.kafka.replay import replay_dead_letters
 from nigrani_shared.kafka.retry import Backoff
 from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handler
+from nigrani_shared.settings import NigraniSettings
 from nigrani_shared.store.processed import MongoProcessedEvents
 from pymongo import AsyncMongoClient
 
@@ -25,14 +28,26 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 
 
+GROUP = "runtime-test"
+
+
+def _settings(infra: Infra, name: str) -> NigraniSettings:
+    return NigraniSettings(
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        mongodb_uri=infra.mongodb_uri,
+        topic_prefix=name,
+    )
+
+
 @asynccontextmanager
 async def _runtime(
     infra: Infra, *, name: str, handler: Handler, max_attempts: int = 3
 ) -> AsyncIterator[ConsumerConfig]:
+    settings = _settings(infra, name)
     config = ConsumerConfig(
-        group_id=f"{name}-group",
-        topics=(f"{name}.lifecycle",),
-        dead_letter_topic=f"{name}.dlq",
+        group_id=GROUP,
+        topics=(settings.lifecycle_topic,),
+        dead_letter_topic=settings.dead_letter_topic(GROUP),
         max_attempts=max_attempts,
         backoff=Backoff(initial_seconds=0.01, max_seconds=0.05),
     )
@@ -122,3 +137,32 @@ async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_comm
 
         await eventually(third_handled, within=60, what="event after restart handled")
     assert calls == Counter({first.id: 1, second.id: 1, third.id: 1})
+
+
+async def test_dead_letters_replayed_after_a_fix_are_applied_once(infra: Infra) -> None:
+    name = f"rt{uuid.uuid4().hex[:8]}"
+    applied: Counter[str] = Counter()
+    broken = True
+
+    async def handler(envelope: EventEnvelope) -> None:
+        if broken:
+            raise LookupError("department table not loaded yet")
+        applied[envelope.subject] += 1
+
+    event = routed("FIXD-LATE-R001")
+    async with _runtime(infra, name=name, handler=handler, max_attempts=2) as config:
+        await send_events(infra.kafka_bootstrap_servers, config.topics[0], [event])
+        dead = await read_topic(infra.kafka_bootstrap_servers, config.dead_letter_topic, expect=1)
+        assert len(dead) == 1
+        broken = False
+
+        result = await replay_dead_letters(_settings(infra, name), GROUP)
+        assert (result.replayed, result.skipped) == (1, 0)
+
+        async def applied_once() -> bool:
+            return applied[event.subject] == 1
+
+        await eventually(applied_once, within=60, what="replayed event applied")
+        again = await replay_dead_letters(_settings(infra, name), GROUP)
+        assert again.replayed == 0  # the replay group committed what it sent
+    assert applied == Counter({event.subject: 1})
