@@ -15,17 +15,15 @@ class Infra:
     state_dir: Path | None  # None when the run uses external infrastructure
 
     async def stop_kafka(self) -> None:
-        from nigrani_localinfra.stack import kafka_node
+        from nigrani_localinfra import stop_kafka
 
-        await kafka_node(self._own_state_dir()).stop()
+        await stop_kafka(self._own_state_dir())
 
     async def start_kafka(self) -> None:
         """Restarts the broker on the same port and data folder and waits until it answers."""
-        from nigrani_localinfra.stack import kafka_node
+        from nigrani_localinfra import start_kafka_again
 
-        node = kafka_node(self._own_state_dir())
-        await node.start()
-        await node.wait_ready()
+        await start_kafka_again(self._own_state_dir())
 
     def _own_state_dir(self) -> Path:
         if self.state_dir is None:
