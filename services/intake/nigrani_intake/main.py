@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -18,6 +17,7 @@ from nigrani_intake.errors import install_intake_errors
 from nigrani_intake.indexes import INDEXES
 from nigrani_intake.outbox import repository as outbox_repository
 from nigrani_intake.outbox.relay import OutboxRelay
+from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions import repository as requests_repository
 from nigrani_intake.submissions.router import router as requests_router
 from nigrani_intake.submissions.service import SubmissionService
@@ -35,7 +35,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 clients.db[requests_repository.COLLECTION]
             )
             outbox = outbox_repository.OutboxRepository(clients.db[outbox_repository.COLLECTION])
-            outbox_written = asyncio.Event()
+            outbox_signal = OutboxSignal()
             app.state.context = IntakeContext(
                 catalog=catalog,
                 requests=requests,
@@ -45,7 +45,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     outbox=outbox,
                     secret=settings.secret_key.get_secret_value().encode(),
                     topic=settings.lifecycle_topic,
-                    outbox_written=outbox_written,
+                    signal=outbox_signal,
                 ),
             )
             checks = dict(clients.readiness_checks())
@@ -53,7 +53,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 outbox=outbox,
                 requests=requests,
                 producer=clients.producer,
-                wakeup=outbox_written,
+                signal=outbox_signal,
                 batch_size=settings.relay_batch_size,
             )
             relay.start()

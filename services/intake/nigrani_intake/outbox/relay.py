@@ -1,11 +1,12 @@
 """Publishes outbox entries to Kafka and clears them once the broker has acknowledged.
 
 The relay wakes when intake writes an entry (low latency) and otherwise polls once a
-second (entries left by a crash or by another replica). Before publishing it derives the
-request document from the entry, so a submission interrupted between its two writes still
-becomes a request. While Kafka is down it backs off and keeps every entry; nothing is
-removed until the broker has acknowledged it. Two replicas may publish one entry twice;
-the event id is deterministic, so consumers recognise the second copy.
+second (entries left by a crash or by another replica). Before publishing an entry whose
+request this process did not store itself, it derives the request document from the entry,
+so a submission interrupted between its two writes still becomes a request. While Kafka is
+down it backs off and keeps every entry; nothing is removed until the broker has
+acknowledged it. Two replicas may publish one entry twice; the event id is deterministic,
+so consumers recognise the second copy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from nigrani_shared.store.client import Document
 from prometheus_client import Counter, Gauge
 
 from nigrani_intake.outbox.repository import OutboxRepository
+from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions.repository import RequestsRepository
 
 logger = logging.getLogger(__name__)
@@ -43,13 +45,13 @@ class OutboxRelay:
         outbox: OutboxRepository,
         requests: RequestsRepository,
         producer: ProducerHandle,
-        wakeup: asyncio.Event,
+        signal: OutboxSignal,
         batch_size: int,
     ) -> None:
         self._outbox = outbox
         self._requests = requests
         self._producer = producer
-        self._wakeup = wakeup
+        self._signal = signal
         self._batch_size = batch_size
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -60,7 +62,7 @@ class OutboxRelay:
     async def stop(self) -> None:
         """Lets a round in flight finish (bounded), then ends the loop."""
         self._stopping = True
-        self._wakeup.set()
+        self._signal.written.set()
         if self._task is None:
             return
         try:
@@ -74,7 +76,7 @@ class OutboxRelay:
         backoff = Backoff(initial_seconds=0.2, max_seconds=5.0)
         failures = 0
         while not self._stopping:
-            self._wakeup.clear()
+            self._signal.written.clear()
             try:
                 published = await self.publish_pending()
                 failures = 0
@@ -89,7 +91,7 @@ class OutboxRelay:
                 continue
             if published == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), IDLE_POLL_SECONDS)
+                    await asyncio.wait_for(self._signal.written.wait(), IDLE_POLL_SECONDS)
 
     async def publish_pending(self) -> int:
         """One round: publish up to a batch of entries; returns how many were cleared."""
@@ -97,8 +99,10 @@ class OutboxRelay:
         OUTBOX_PENDING.set(len(entries))
         if not entries:
             return 0
-        owned = await asyncio.gather(*(self._derive_request(entry) for entry in entries))
-        deliverable = [entry for entry, ok in zip(entries, owned, strict=True) if ok]
+        to_derive = [entry for entry in entries if not self._signal.take_derived(entry["_id"])]
+        owned = await asyncio.gather(*(self._derive_request(entry) for entry in to_derive))
+        dropped = {entry["_id"] for entry, ok in zip(to_derive, owned, strict=True) if not ok}
+        deliverable = [entry for entry in entries if entry["_id"] not in dropped]
         await self._send_all(deliverable)
         await self._outbox.remove([entry["_id"] for entry in entries])
         OUTBOX_PUBLISHED.inc(len(deliverable))

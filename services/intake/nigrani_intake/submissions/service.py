@@ -9,7 +9,6 @@ failure lands on the same documents and returns the same answer.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from nigrani_shared.clock import utc_now
@@ -19,6 +18,7 @@ from prometheus_client import Counter
 from nigrani_intake.catalog.schemas import Category
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.outbox.repository import OutboxRepository
+from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions.documents import body_fingerprint, build_submission
 from nigrani_intake.submissions.errors import (
     SubmissionRejectedError,
@@ -57,14 +57,14 @@ class SubmissionService:
         outbox: OutboxRepository,
         secret: bytes,
         topic: str,
-        outbox_written: asyncio.Event,
+        signal: OutboxSignal,
     ) -> None:
         self._catalog = catalog
         self._requests = requests
         self._outbox = outbox
         self._secret = secret
         self._topic = topic
-        self._outbox_written = outbox_written
+        self._signal = signal
 
     async def submit(self, body: RequestCreate, idempotency_key: str | None) -> Outcome:
         category = self._check_category(body)
@@ -116,13 +116,15 @@ class SubmissionService:
             submitted_at=utc_now(),
             topic=self._topic,
         )
+        entry_id = submission.outbox_entry["_id"]
         entry_added = await self._outbox.add(submission.outbox_entry)
-        self._outbox_written.set()
         stored, created = await self._requests.derive(submission.request)
         if entry_added and not created:
             # The code's event was published long ago (a replay, or someone else's code):
             # the entry just added would only announce it again.
-            await self._outbox.remove([submission.outbox_entry["_id"]])
+            await self._outbox.remove([entry_id])
+        elif entry_added:
+            self._signal.entry_stored(entry_id, request_derived=True)
         return stored, created
 
 
