@@ -100,7 +100,12 @@ class ConsumerRuntime:
             auto_offset_reset="earliest",
         )
         self._consumer.subscribe(list(self._config.topics), listener=_CommitOnRevoke(self))
-        await self._consumer.start()
+        try:
+            await self._consumer.start()
+        except BaseException:
+            await self._consumer.stop()  # release its connections before a retry
+            self._consumer = None
+            raise
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self._config.group_id}")
         self._task.add_done_callback(self._report_crash)
 
