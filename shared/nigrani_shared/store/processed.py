@@ -1,8 +1,9 @@
 """The record of events a consumer group has applied, so a redelivery is recognised.
 
 Keyed by event id. Every operation is an insert or a look-up of an `_id` that exists:
-FerretDB scans the whole collection to find that an `_id` is *missing*, and this
-collection grows with every event, so "have I seen it?" is asked by inserting a claim.
+stock FerretDB v1.24 scans the whole collection to find that an `_id` is *missing*
+(deploy/local adds the index it lacks, other deployments may not), and this collection
+grows with every event, so "have I seen it?" is asked by inserting a claim.
 A claim left unapplied by a crash is applied again on redelivery; handlers are idempotent,
 so that costs one harmless re-application.
 """

@@ -99,7 +99,7 @@ class OutboxRelay:
         OUTBOX_PENDING.set(len(entries))
         if not entries:
             return 0
-        to_derive = [entry for entry in entries if not self._signal.take_derived(entry["_id"])]
+        to_derive = [entry for entry in entries if not self._signal.take_stored_here(entry["_id"])]
         owned = await asyncio.gather(*(self._derive_request(entry) for entry in to_derive))
         dropped = {entry["_id"] for entry, ok in zip(to_derive, owned, strict=True) if not ok}
         deliverable = [entry for entry in entries if entry["_id"] not in dropped]

@@ -105,8 +105,9 @@ class SubmissionService:
         """Writes the outbox entry, then the request; returns what is stored under the code
         and whether this call created it.
 
-        Only inserts and look-ups of existing `_id`s: on FerretDB a look-up of a missing
-        `_id` scans the collection, so "does this code exist?" is asked by inserting."""
+        "Does this code exist?" is asked by inserting: stock FerretDB v1.24 scans the whole
+        collection to find that an `_id` is missing (deploy/local adds the index it lacks,
+        but other FerretDB deployments may not have it)."""
         submission = build_submission(
             tracking_code=code,
             body=body,
@@ -124,7 +125,7 @@ class SubmissionService:
             # the entry just added would only announce it again.
             await self._outbox.remove([entry_id])
         elif entry_added:
-            self._signal.entry_stored(entry_id, request_derived=True)
+            self._signal.request_stored(entry_id)
         return stored, created
 
 
