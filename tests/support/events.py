@@ -17,11 +17,11 @@ def submitted(code: str, *, category: str = "roads.pothole") -> EventEnvelope:
     data = RequestSubmitted(
         request_id=code,
         category=category,
-        description="Deep pothole outside the school",
-        location=None,
-        contact=None,
+        place=None,
         channel="web",
         sensitive=False,
+        anonymous=False,
+        has_contact=False,
         submitted_at=utc_now(),
     )
     return new_event(

@@ -18,3 +18,8 @@ class IntakeSettings(NigraniSettings):
     catalog_path: Path = Field(default=DEFAULT_CATALOG_PATH, validation_alias="INTAKE_CATALOG")
     max_body_bytes: int = 64 * 1024
     relay_batch_size: int = 500
+    store_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a request waits for the store before answering 503.",
+    )

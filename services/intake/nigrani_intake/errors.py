@@ -1,4 +1,10 @@
-"""Maps intake's domain errors and store outages onto HTTP answers."""
+"""Maps intake's domain errors and store outages onto HTTP answers.
+
+A 503 tells the truth about what happened: when a write may have landed without our
+seeing the answer, it says the outcome is unknown and gives the Idempotency-Key to retry
+with (the server's own when the client sent none); a retry with it lands on the same
+documents, so it can never make a second request.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,21 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from nigrani_shared.web.errors import FieldError, error_response
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from nigrani_shared.web.errors import ErrorBody, FieldError, error_response
+from pymongo.errors import PyMongoError
 
-from nigrani_intake.submissions.errors import SubmissionRejectedError, TrackingCodeExhaustedError
+from nigrani_intake.submissions.errors import (
+    OutcomeUnknownError,
+    SubmissionRejectedError,
+    TrackingCodeExhaustedError,
+)
 
 logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = "5"
+
+
+class OutcomeUnknownBody(ErrorBody):
+    idempotency_key: str
 
 
 async def _rejected(request: Request, exc: Exception) -> JSONResponse:
@@ -21,16 +36,42 @@ async def _rejected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.error("store unavailable", extra={"error_type": type(exc).__name__})
-    response = error_response(
-        503, "temporarily unable to accept requests; nothing was stored, retry"
+async def _outcome_unknown(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OutcomeUnknownError)
+    logger.error("store did not answer during a submission; outcome unknown")
+    body = OutcomeUnknownBody(
+        detail=(
+            "the store did not answer in time, so we cannot tell whether your request was "
+            "stored. Retry with the same Idempotency-Key (given here): a retry never creates "
+            "a second request, and answers with the tracking code if it was stored."
+        ),
+        idempotency_key=exc.idempotency_key,
     )
-    response.headers["Retry-After"] = "5"
+    headers = {
+        "Retry-After": RETRY_AFTER_SECONDS,
+        "Idempotency-Key": exc.idempotency_key,
+        "Cache-Control": "no-store",
+    }
+    return JSONResponse(body.model_dump(), status_code=503, headers=headers)
+
+
+async def _exhausted(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("every candidate tracking code was taken")
+    response = error_response(503, "temporarily unable to accept requests; nothing was accepted")
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A read (or a write outside a submission) failed: nothing was accepted here."""
+    logger.error("store unavailable", extra={"error_type": type(exc).__name__})
+    response = error_response(503, "temporarily unavailable; retry shortly")
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     return response
 
 
 def install_intake_errors(app: FastAPI) -> None:
     app.add_exception_handler(SubmissionRejectedError, _rejected)
-    for error in (TrackingCodeExhaustedError, ConnectionFailure, ServerSelectionTimeoutError):
-        app.add_exception_handler(error, _unavailable)
+    app.add_exception_handler(OutcomeUnknownError, _outcome_unknown)
+    app.add_exception_handler(TrackingCodeExhaustedError, _exhausted)
+    app.add_exception_handler(PyMongoError, _store_unavailable)

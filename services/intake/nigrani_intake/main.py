@@ -46,6 +46,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     secret=settings.secret_key.get_secret_value().encode(),
                     topic=settings.lifecycle_topic,
                     signal=outbox_signal,
+                    store_timeout_seconds=settings.store_timeout_seconds,
                 ),
             )
             checks = dict(clients.readiness_checks())

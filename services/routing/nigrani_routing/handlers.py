@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from nigrani_shared.events import EventEnvelope, RequestSubmitted
+from nigrani_shared.events import (
+    EventEnvelope,
+    RequestSubmitted,
+    RequestSubmittedV1,
+)
 from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.runtime import Handler
 
-from nigrani_routing.cases.service import RoutingService
+from nigrani_routing.cases.service import RoutingService, Submission
 
 
 def build_handlers(
@@ -14,8 +18,10 @@ def build_handlers(
 ) -> dict[str, Handler]:
     async def on_submitted(envelope: EventEnvelope) -> None:
         data = envelope.data
-        assert isinstance(data, RequestSubmitted)
-        routed = await service.route_submission(data)
+        assert isinstance(data, RequestSubmitted | RequestSubmittedV1)
+        routed = await service.route_submission(Submission.of(data))
         await producer.publish(topic, routed)
 
-    return {RequestSubmitted.event_type: on_submitted}
+    # v1 events (which still carried contact details) may be retained on the topic from
+    # before v2: they are routed the same way.
+    return {RequestSubmitted.event_type: on_submitted, RequestSubmittedV1.event_type: on_submitted}

@@ -5,20 +5,26 @@ from nigrani_shared.events.codec import UndecodableEventError, decode_event, enc
 from nigrani_shared.events.envelope import EventEnvelope, derived_event_id, new_event
 from nigrani_shared.events.models import (
     Contact,
+    ContactErased,
     Location,
+    PlaceRef,
     RequestRouted,
     RequestSubmitted,
+    RequestSubmittedV1,
 )
 from nigrani_shared.events.registry import EVENT_MODELS, model_for_type
 
 __all__ = [
     "EVENT_MODELS",
     "Contact",
+    "ContactErased",
     "EventData",
     "EventEnvelope",
     "Location",
+    "PlaceRef",
     "RequestRouted",
     "RequestSubmitted",
+    "RequestSubmittedV1",
     "UndecodableEventError",
     "decode_event",
     "derived_event_id",

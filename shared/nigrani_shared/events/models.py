@@ -1,7 +1,9 @@
 """Event payloads. A published version is never edited: add `...v2` beside it instead.
 
-Payloads hold only validated data. Contact details travel on the internal bus because
-notify needs them, but no event is ever copied to a public view or a log line.
+Lifecycle events carry no personal data: topics are retained and copied to dead-letter
+topics, so nothing that enters them can be erased. Contact details and the free-text
+description stay in intake's store; a service that must reach the citizen asks intake for
+them (GET /internal/v1/requests/{id}/contact), and an erasure reaches every copy.
 """
 
 from __future__ import annotations
@@ -36,8 +38,11 @@ class Contact(BaseModel):
 
 
 @register_event
-class RequestSubmitted(EventData):
-    """A citizen's request was accepted by intake and given a tracking code."""
+class RequestSubmittedV1(EventData):
+    """A citizen's request was accepted by intake and given a tracking code.
+
+    Superseded by v2: it carried contact details and the description on the bus. Still
+    decoded, so that events already retained on the topic are read and routed."""
 
     event_type = "org.nigrani.request.submitted.v1"
 
@@ -62,3 +67,41 @@ class RequestRouted(EventData):
     department_name: str
     rule_id: str
     routed_at: datetime
+
+
+class PlaceRef(BaseModel):
+    """Where a request is, for routing: coordinates and the district, never the address."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lat: float
+    lon: float
+    district: str | None = None
+
+
+@register_event
+class RequestSubmitted(EventData):
+    """A citizen's request was accepted by intake and given a tracking code.
+
+    Only what routing and timing need: no description, address or contact details."""
+
+    event_type = "org.nigrani.request.submitted.v2"
+
+    request_id: str
+    category: str
+    place: PlaceRef | None
+    channel: str
+    sensitive: bool
+    anonymous: bool
+    has_contact: bool
+    submitted_at: datetime
+
+
+@register_event
+class ContactErased(EventData):
+    """The citizen erased their contact details: every copy of them must go."""
+
+    event_type = "org.nigrani.request.contact_erased.v1"
+
+    request_id: str
+    erased_at: datetime

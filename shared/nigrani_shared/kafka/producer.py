@@ -25,7 +25,12 @@ def create_producer(
 
 
 def event_headers(envelope: EventEnvelope) -> list[tuple[str, bytes]]:
-    return [("content-type", CONTENT_TYPE.encode()), ("ce_type", envelope.type.encode())]
+    return headers_for_type(envelope.type)
+
+
+def headers_for_type(event_type: str) -> list[tuple[str, bytes]]:
+    """The Kafka headers of every event we publish (the one place they are built)."""
+    return [("content-type", CONTENT_TYPE.encode()), ("ce_type", event_type.encode())]
 
 
 async def publish(producer: AIOKafkaProducer, topic: str, envelope: EventEnvelope) -> None:

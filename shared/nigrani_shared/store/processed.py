@@ -1,11 +1,9 @@
 """The record of events a consumer group has applied, so a redelivery is recognised.
 
-Keyed by event id. Every operation is an insert or a look-up of an `_id` that exists:
-stock FerretDB v1.24 scans the whole collection to find that an `_id` is *missing*
-(deploy/local adds the index it lacks, other deployments may not), and this collection
-grows with every event, so "have I seen it?" is asked by inserting a claim.
-A claim left unapplied by a crash is applied again on redelivery; handlers are idempotent,
-so that costs one harmless re-application.
+Keyed by event id. This collection grows with every event, so "have I seen it?" is asked
+by inserting a claim (`insert_or_get` says why). A claim left unapplied by a crash is
+applied again on redelivery; handlers are idempotent, so that costs one harmless
+re-application.
 """
 
 from __future__ import annotations
@@ -13,10 +11,10 @@ from __future__ import annotations
 from typing import Protocol
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import Document
+from nigrani_shared.store.writes import insert_or_get
 
 
 class ProcessedEvents(Protocol):
@@ -34,14 +32,9 @@ class MongoProcessedEvents:
         self._collection = collection
 
     async def already_applied(self, event_id: str) -> bool:
-        try:
-            await self._collection.insert_one(
-                {"_id": event_id, "applied": False, "first_seen_at": utc_now()}
-            )
-            return False
-        except DuplicateKeyError:
-            claim = await self._collection.find_one({"_id": event_id}, {"applied": 1})
-            return bool(claim and claim.get("applied"))
+        claim = {"_id": event_id, "applied": False, "first_seen_at": utc_now()}
+        outcome = await insert_or_get(self._collection, claim)
+        return not outcome.inserted and bool(outcome.stored and outcome.stored.get("applied"))
 
     async def record(self, event_id: str) -> None:
         await self._collection.update_one(

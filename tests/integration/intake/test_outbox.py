@@ -35,6 +35,7 @@ async def test_an_orphaned_outbox_entry_becomes_a_routed_request(infra: Infra) -
             token_hash=identity.token_hash,
             submitted_at=utc_now(),
             topic=settings.lifecycle_topic,
+            attempt="crashed-attempt",
         )
         await system.intake_db["outbox"].insert_one(submission.outbox_entry)
         assert await system.intake_db["requests"].find_one({"_id": code}) is None

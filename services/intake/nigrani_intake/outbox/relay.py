@@ -1,10 +1,13 @@
 """Publishes outbox entries to Kafka and clears them once the broker has acknowledged.
 
 The relay wakes when intake writes an entry (low latency) and otherwise polls once a
-second (entries left by a crash or by another replica). Before publishing an entry whose
-request this process did not store itself, it derives the request document from the entry,
-so a submission interrupted between its two writes still becomes a request. While Kafka is
-down it backs off and keeps every entry; nothing is removed until the broker has
+second (entries left by a crash or by another replica). Before publishing a submission's
+entry whose request this process did not store itself, it derives the request document
+from the entry, so a submission interrupted between its two writes still becomes a
+request. The stored request names the attempt it was derived from; an entry of any other
+attempt (a replay's, or one whose code turned out to be somebody else's) announces
+nothing and is cleared unpublished. While Kafka is down the relay backs off and keeps
+every entry; nothing that announces a request is removed until the broker has
 acknowledged it. Two replicas may publish one entry twice; the event id is deterministic,
 so consumers recognise the second copy.
 """
@@ -15,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 
-from nigrani_shared.events.codec import CONTENT_TYPE
+from nigrani_shared.kafka.producer import headers_for_type
 from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.retry import Backoff
 from nigrani_shared.store.client import Document
@@ -23,6 +26,7 @@ from prometheus_client import Counter, Gauge
 
 from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
+from nigrani_intake.submissions.metrics import count_created
 from nigrani_intake.submissions.repository import RequestsRepository
 
 logger = logging.getLogger(__name__)
@@ -32,6 +36,10 @@ OUTBOX_PUBLISHED = Counter(
 )
 OUTBOX_FAILURES = Counter(
     "nigrani_outbox_publish_failures_total", "Relay rounds that failed and were retried."
+)
+OUTBOX_REDUNDANT = Counter(
+    "nigrani_outbox_redundant_total",
+    "Outbox entries cleared unpublished: a replay's, or one for a code that was taken.",
 )
 OUTBOX_PENDING = Gauge("nigrani_outbox_pending", "Events durable in the outbox, not yet in Kafka.")
 IDLE_POLL_SECONDS = 1.0
@@ -99,21 +107,33 @@ class OutboxRelay:
         OUTBOX_PENDING.set(len(entries))
         if not entries:
             return 0
-        to_derive = [entry for entry in entries if not self._signal.take_stored_here(entry["_id"])]
-        owned = await asyncio.gather(*(self._derive_request(entry) for entry in to_derive))
-        dropped = {entry["_id"] for entry, ok in zip(to_derive, owned, strict=True) if not ok}
-        deliverable = [entry for entry in entries if entry["_id"] not in dropped]
+        announcing = await asyncio.gather(*(self._announces(entry) for entry in entries))
+        deliverable = [entry for entry, ok in zip(entries, announcing, strict=True) if ok]
         await self._send_all(deliverable)
         await self._outbox.remove([entry["_id"] for entry in entries])
         OUTBOX_PUBLISHED.inc(len(deliverable))
+        OUTBOX_REDUNDANT.inc(len(entries) - len(deliverable))
         OUTBOX_PENDING.set(await self._outbox.count())
         return len(entries)
 
-    async def _derive_request(self, entry: Document) -> bool:
-        """False when the entry's tracking code was taken by another submission first:
-        its sender never got a 201 for that code, so the entry is dropped unpublished."""
-        stored, _ = await self._requests.derive(entry["request"])
-        return bool(stored["key_hash"] == entry["key_hash"])
+    async def _announces(self, entry: Document) -> bool:
+        """Whether this entry is the one that announces its event: always for an entry
+        without a request; for a submission, when the stored request (derived from this
+        entry if it is missing) was derived from this very attempt."""
+        request: Document | None = entry.get("request")
+        if request is None:
+            return True
+        if self._signal.take_stored_here(entry["_id"], entry["attempt"]):
+            return True
+        derived = await self._requests.derive(request)
+        stored = derived.stored
+        assert stored is not None
+        if derived.inserted:
+            count_created(stored)
+        return bool(
+            stored.get("attempt") == entry.get("attempt")
+            and stored["key_hash"] == request["key_hash"]
+        )
 
     async def _send_all(self, entries: list[Document]) -> None:
         if not entries:
@@ -125,10 +145,7 @@ class OutboxRelay:
                     entry["topic"],
                     value=entry["event"].encode(),
                     key=entry["request_id"].encode(),
-                    headers=[
-                        ("content-type", CONTENT_TYPE.encode()),
-                        ("ce_type", entry["event_type"].encode()),
-                    ],
+                    headers=headers_for_type(entry["event_type"]),
                 )
                 for entry in entries
             ]

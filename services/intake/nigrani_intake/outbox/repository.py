@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nigrani_shared.store.client import Document, IndexSpec
+from nigrani_shared.store.writes import InsertOutcome, insert_or_get
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "outbox"
 INDEXES = [IndexSpec(COLLECTION, [("created_at", 1)], "by_created_at")]
@@ -20,19 +20,24 @@ class OutboxRepository:
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._collection = collection
 
-    async def add(self, entry: Document) -> bool:
-        """Stores the entry unless one with its `_id` is there; True if this call stored it."""
-        try:
-            await self._collection.insert_one(dict(entry))
-            return True
-        except DuplicateKeyError:
-            return False
+    async def add_or_get(self, entry: Document) -> InsertOutcome:
+        """Stores the entry unless one with its `_id` is pending; returns the pending one.
+        `stored` is None when that one was published and cleared in the meantime."""
+        return await insert_or_get(self._collection, entry)
+
+    async def forget_contact(self, entry_id: str) -> None:
+        """Drops the contact details from a pending submission's copy of its request."""
+        await self._collection.update_one({"_id": entry_id}, {"$set": {"request.contact": None}})
 
     async def pending(self, limit: int) -> list[Document]:
         cursor = self._collection.find({}).sort("created_at", 1).limit(limit)
         return await cursor.to_list(length=limit)
 
     async def remove(self, entry_ids: Sequence[str]) -> None:
+        """Only the relay removes entries, and only once Kafka has acknowledged them (or
+        once they turned out to announce nothing): an entry with a given `_id` can only be
+        replaced after it is gone, so removing by `_id` never drops a newer entry that
+        still has to be published (see OutboxRelay)."""
         if entry_ids:
             await self._collection.delete_many({"_id": {"$in": list(entry_ids)}})
 

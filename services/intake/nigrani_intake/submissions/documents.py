@@ -1,6 +1,9 @@
 """Builds the stored shapes of a submission: the request document and its outbox entry.
 
-Pure functions, so that the intake endpoint and the relay agree on one shape.
+Pure functions, so that the intake endpoint and the relay agree on one shape. Each
+submission attempt carries a fresh `attempt` id in both: the request document records the
+attempt whose entry it was derived from, which is how anyone can tell later which entry
+announces it and whether an answer is a first acceptance or a replay.
 """
 
 from __future__ import annotations
@@ -10,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nigrani_shared.events import (
-    Contact,
     EventEnvelope,
-    Location,
+    PlaceRef,
     RequestSubmitted,
     derived_event_id,
     encode_event,
@@ -46,10 +48,12 @@ def build_submission(
     token_hash: str,
     submitted_at: datetime,
     topic: str,
+    attempt: str,
 ) -> Submission:
     event = submitted_event(tracking_code, body, category, submitted_at)
     request: Document = {
         "_id": tracking_code,
+        "attempt": attempt,
         "key_hash": key_hash,
         "body_hash": body_fingerprint(body),
         "token_hash": token_hash,
@@ -63,30 +67,42 @@ def build_submission(
         "submitted_at": submitted_at,
         "timeline": {event.id: {"status": "submitted", "at": submitted_at}},
     }
+    entry = outbox_entry(event, topic=topic, attempt=attempt, request=request)
+    return Submission(request=request, outbox_entry=entry)
+
+
+def outbox_entry(
+    event: EventEnvelope, *, topic: str, attempt: str, request: Document | None = None
+) -> Document:
+    """An event waiting for Kafka. A submission's entry also holds the request it announces,
+    so the relay can derive the request if the endpoint died between its two writes."""
     entry: Document = {
         "_id": event.id,
-        "request_id": tracking_code,
-        "key_hash": key_hash,
+        "request_id": event.subject,
+        "attempt": attempt,
         "topic": topic,
         "event": encode_event(event).decode(),
         "event_type": event.type,
-        "created_at": submitted_at,
-        "request": request,
+        "created_at": event.time,
     }
-    return Submission(request=request, outbox_entry=entry)
+    if request is not None:
+        entry["request"] = request
+    return entry
 
 
 def submitted_event(
     tracking_code: str, body: RequestCreate, category: Category, submitted_at: datetime
 ) -> EventEnvelope:
+    """The lifecycle event: no description, address or contact details (see events.models)."""
+    place = body.location
     data = RequestSubmitted(
         request_id=tracking_code,
         category=category.code,
-        description=body.description,
-        location=Location(**body.location.model_dump()) if body.location else None,
-        contact=Contact(**body.contact.model_dump()) if body.contact else None,
+        place=PlaceRef(lat=place.lat, lon=place.lon, district=place.district) if place else None,
         channel=body.channel,
         sensitive=category.sensitive,
+        anonymous=category.anonymous,
+        has_contact=body.contact is not None,
         submitted_at=submitted_at,
     )
     return new_event(

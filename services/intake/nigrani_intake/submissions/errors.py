@@ -14,3 +14,12 @@ class SubmissionRejectedError(Exception):
 
 class TrackingCodeExhaustedError(Exception):
     """Every candidate code was taken: astronomically unlikely, reported as 503."""
+
+
+class OutcomeUnknownError(Exception):
+    """The store did not answer in time: the request may or may not be stored (503 with the
+    key to retry with, which lands on the same documents and never makes a second request)."""
+
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__("store did not answer; outcome unknown")
+        self.idempotency_key = idempotency_key

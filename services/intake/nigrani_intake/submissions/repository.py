@@ -7,11 +7,12 @@ of the same value rather than a duplicate entry.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from nigrani_shared.store.client import Document, IndexSpec
+from nigrani_shared.store.writes import InsertOutcome, insert_or_get
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "requests"
 INDEXES = [
@@ -26,20 +27,20 @@ class RequestsRepository:
     async def get(self, tracking_code: str) -> Document | None:
         return await self._collection.find_one({"_id": tracking_code})
 
-    async def derive(self, request: Document) -> tuple[Document, bool]:
-        """Creates the request from its outbox entry unless it exists; returns what is stored
-        and whether this call created it.
+    async def derive(self, request: Document) -> InsertOutcome:
+        """Creates the request from its outbox entry unless it exists (requests are never
+        deleted, so `stored` is always set). The endpoint and the relay may both do this
+        for one request at once: whichever inserts first wins, the other reads."""
+        outcome = await insert_or_get(self._collection, request)
+        if outcome.stored is None:
+            raise LookupError(f"request {request['_id']} vanished")
+        return outcome
 
-        A plain insert, not an upsert: the endpoint and the relay may derive the same request
-        at once, and two concurrent upserts of one `_id` can fail with a duplicate key."""
-        try:
-            await self._collection.insert_one(dict(request))
-            return request, True
-        except DuplicateKeyError:
-            stored = await self._collection.find_one({"_id": request["_id"]})
-            if stored is None:
-                raise
-            return stored, False
+    async def erase_contact(self, tracking_code: str, erased_at: datetime) -> None:
+        """Removes the contact details for good; the request and its timeline stay."""
+        await self._collection.update_one(
+            {"_id": tracking_code}, {"$set": {"contact": None, "contact_erased_at": erased_at}}
+        )
 
     async def add_timeline_entry(
         self, tracking_code: str, event_id: str, entry: dict[str, Any]

@@ -1,19 +1,27 @@
 """Accepting a submission so that a 201 always means "durable and on its way to Kafka".
 
-Order of writes: the outbox entry first (the durability point: from here the relay will
-publish the event and derive the request), then the request document itself, so the
-tracking code answers as soon as the 201 is sent. Both writes are idempotent upserts on
-`_id`, and everything in them is derived from the idempotency key, so a retry after any
-failure lands on the same documents and returns the same answer.
+Two writes, never undone: the outbox entry first (the durability point: from here the relay
+will derive the request if need be and publish its event), then the request document,
+derived from the entry that is pending under the code (ours, or a concurrent retry's). No
+call ever deletes an entry: only the relay does, after Kafka acknowledged it. So whatever
+interleaves with us (a retry with the same key, the relay, another replica, a crash), the
+entry that announces a stored request stays until its event is in Kafka.
+
+Which call was the first acceptance is decided by the request document itself: it records
+the attempt whose entry it was derived from. The call whose attempt that is answers 201;
+every other call with the same key answers 201 with `Idempotent-Replayed: true`.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import pymongo
 from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import Document
-from prometheus_client import Counter
+from pymongo.errors import PyMongoError
 
 from nigrani_intake.catalog.schemas import Category
 from nigrani_intake.catalog.service import Catalog
@@ -21,6 +29,7 @@ from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions.documents import body_fingerprint, build_submission
 from nigrani_intake.submissions.errors import (
+    OutcomeUnknownError,
     SubmissionRejectedError,
     TrackingCodeExhaustedError,
 )
@@ -30,16 +39,14 @@ from nigrani_intake.submissions.identity import (
     derive_identity,
     random_idempotency_key,
 )
+from nigrani_intake.submissions.metrics import count_created
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.schemas import RequestAccepted, RequestCreate
 
 MAX_CODE_ATTEMPTS = 8
 
-REQUESTS_SUBMITTED = Counter(
-    "nigrani_requests_submitted_total",
-    "Requests accepted by intake (replays of an idempotency key not counted).",
-    ["category", "channel"],
-)
+#: Called between the two writes; tests use it to force the dangerous interleavings.
+BetweenWrites = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class SubmissionService:
         secret: bytes,
         topic: str,
         signal: OutboxSignal,
+        store_timeout_seconds: float,
+        between_writes: BetweenWrites | None = None,
     ) -> None:
         self._catalog = catalog
         self._requests = requests
@@ -65,31 +74,44 @@ class SubmissionService:
         self._secret = secret
         self._topic = topic
         self._signal = signal
+        self._store_timeout = store_timeout_seconds
+        self.between_writes = between_writes
 
     async def submit(self, body: RequestCreate, idempotency_key: str | None) -> Outcome:
         category = self._check_category(body)
-        identity = derive_identity(self._secret, idempotency_key or random_idempotency_key())
+        key = idempotency_key or random_idempotency_key()
+        identity = derive_identity(self._secret, key)
+        attempt = uuid.uuid4().hex
+        try:
+            with pymongo.timeout(self._store_timeout):
+                return await self._accept(body, category, identity, attempt)
+        except PyMongoError as error:
+            # The writes may have landed even though we saw no answer: say so, and give the
+            # key whose retry lands on the same documents.
+            raise OutcomeUnknownError(key) from error
+
+    async def _accept(
+        self, body: RequestCreate, category: Category, identity: SubmissionIdentity, attempt: str
+    ) -> Outcome:
         body_hash = body_fingerprint(body)
-        for attempt in range(MAX_CODE_ATTEMPTS):
-            code = candidate_tracking_code(self._secret, identity.key_hash, attempt)
-            stored, created = await self._store(code, body, category, identity)
+        for candidate in range(MAX_CODE_ATTEMPTS):
+            code = candidate_tracking_code(self._secret, identity.key_hash, candidate)
+            stored = await self._store(code, body, category, identity, attempt)
             if stored["key_hash"] != identity.key_hash:
                 continue  # this code belongs to somebody else: try the next candidate
             if stored["body_hash"] != body_hash:
                 raise SubmissionRejectedError(
                     "header.Idempotency-Key", "this key was already used for a different request"
                 )
-            if created:
-                REQUESTS_SUBMITTED.labels(category.code, body.channel).inc()
-            return Outcome(accepted=_accepted(stored, identity), replayed=not created)
+            first = stored.get("attempt") == attempt
+            return Outcome(accepted=_accepted(stored, identity), replayed=not first)
         raise TrackingCodeExhaustedError
 
     def _check_category(self, body: RequestCreate) -> Category:
         category = self._catalog.get(body.category)
         if category is None:
             raise SubmissionRejectedError(
-                "body.category",
-                f"unknown category {body.category!r}: GET /v1/services lists the valid codes",
+                "body.category", "unknown category: GET /v1/services lists the valid codes"
             )
         if category.anonymous and body.contact is not None:
             raise SubmissionRejectedError(
@@ -100,14 +122,15 @@ class SubmissionService:
         return category
 
     async def _store(
-        self, code: str, body: RequestCreate, category: Category, identity: SubmissionIdentity
-    ) -> tuple[Document, bool]:
-        """Writes the outbox entry, then the request; returns what is stored under the code
-        and whether this call created it.
-
-        "Does this code exist?" is asked by inserting: stock FerretDB v1.24 scans the whole
-        collection to find that an `_id` is missing (deploy/local adds the index it lacks,
-        but other FerretDB deployments may not have it)."""
+        self,
+        code: str,
+        body: RequestCreate,
+        category: Category,
+        identity: SubmissionIdentity,
+        attempt: str,
+    ) -> Document:
+        """Writes the entry, then the request derived from the pending entry; returns what
+        is stored under the code."""
         submission = build_submission(
             tracking_code=code,
             body=body,
@@ -116,17 +139,24 @@ class SubmissionService:
             token_hash=identity.token_hash,
             submitted_at=utc_now(),
             topic=self._topic,
+            attempt=attempt,
         )
-        entry_id = submission.outbox_entry["_id"]
-        entry_added = await self._outbox.add(submission.outbox_entry)
-        stored, created = await self._requests.derive(submission.request)
-        if entry_added and not created:
-            # The code's event was published long ago (a replay, or someone else's code):
-            # the entry just added would only announce it again.
-            await self._outbox.remove([entry_id])
-        elif entry_added:
-            self._signal.request_stored(entry_id)
-        return stored, created
+        pending = (await self._outbox.add_or_get(submission.outbox_entry)).stored
+        if self.between_writes is not None:
+            await self.between_writes(code)
+        if pending is None:
+            # The pending entry was published and cleared after our insert met it, and the
+            # relay derives a request before it publishes: the request is there to read.
+            stored = await self._requests.get(code)
+            if stored is None:
+                raise LookupError(f"outbox entry for {code} cleared without its request")
+            return stored
+        derived = await self._requests.derive(pending["request"])
+        assert derived.stored is not None
+        if derived.inserted:
+            count_created(derived.stored)
+            self._signal.request_stored(pending["_id"], pending["attempt"])
+        return derived.stored
 
 
 def _accepted(stored: Document, identity: SubmissionIdentity) -> RequestAccepted:

@@ -7,8 +7,8 @@ of the same submission meets a duplicate key and gets the case that already exis
 from __future__ import annotations
 
 from nigrani_shared.store.client import Document, IndexSpec
+from nigrani_shared.store.writes import insert_or_get
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "cases"
 INDEXES = [IndexSpec(COLLECTION, [("department_code", 1), ("routed_at", -1)], "by_department_time")]
@@ -20,13 +20,9 @@ class CasesRepository:
 
     async def insert_if_absent(self, case: Document) -> tuple[Document, bool]:
         """Returns the stored case and whether this call created it."""
-        try:
-            await self._collection.insert_one(case)
-            return case, True
-        except DuplicateKeyError:
-            existing = await self._collection.find_one({"_id": case["_id"]})
-            assert existing is not None
-            return existing, False
+        outcome = await insert_or_get(self._collection, case)
+        assert outcome.stored is not None  # cases are never deleted
+        return outcome.stored, outcome.inserted
 
     async def get(self, request_id: str) -> Document | None:
         return await self._collection.find_one({"_id": request_id})

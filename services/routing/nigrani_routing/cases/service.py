@@ -7,11 +7,15 @@ consumers recognise it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     EventEnvelope,
     RequestRouted,
     RequestSubmitted,
+    RequestSubmittedV1,
     derived_event_id,
     new_event,
 )
@@ -35,13 +39,33 @@ REQUESTS_ROUTED = Counter(
 )
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What routing needs of a submitted request, whichever event version announced it."""
+
+    request_id: str
+    category: str
+    district: str | None
+    submitted_at: datetime
+
+    @classmethod
+    def of(cls, event: RequestSubmitted | RequestSubmittedV1) -> Submission:
+        place = event.place if isinstance(event, RequestSubmitted) else event.location
+        return cls(
+            request_id=event.request_id,
+            category=event.category,
+            district=place.district if place else None,
+            submitted_at=event.submitted_at,
+        )
+
+
 class RoutingService:
     def __init__(self, *, rules: RuleSet, cases: CasesRepository) -> None:
         self._rules = rules
         self._cases = cases
 
-    async def route_submission(self, submitted: RequestSubmitted) -> EventEnvelope:
-        district = submitted.location.district if submitted.location else None
+    async def route_submission(self, submitted: Submission) -> EventEnvelope:
+        district = submitted.district
         decision = route(self._rules, submitted.category, district)
         case: Document = {
             "_id": submitted.request_id,
