@@ -1,7 +1,11 @@
-"""The endpoints a test run uses, and control over the local broker where we own it."""
+"""The endpoints a test run uses, and control over the local broker and store where we own
+them (stop, freeze, kill, restart), so tests can force the failures the guarantees name."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +29,39 @@ class Infra:
 
         await start_kafka_again(self._own_state_dir())
 
+    def freeze_store(self) -> None:
+        """SIGSTOP: the store keeps its connections open and answers nothing, like a
+        database stuck on a disk or a lock."""
+        os.kill(self._store_pid(), signal.SIGSTOP)
+
+    def thaw_store(self) -> None:
+        os.kill(self._store_pid(), signal.SIGCONT)
+
+    async def kill_store(self) -> None:
+        """SIGKILL, the way a crash or the OOM killer ends it; waits until it is gone."""
+        from nigrani_localinfra import ferretdb_node
+
+        node = ferretdb_node(self._own_state_dir())
+        os.kill(self._store_pid(), signal.SIGKILL)
+        while node.is_running():
+            await asyncio.sleep(0.05)
+
+    async def start_store_again(self) -> None:
+        """Restarts the store on the same port and data and waits until it answers."""
+        from nigrani_localinfra import ferretdb_node
+
+        node = ferretdb_node(self._own_state_dir())
+        node.start()
+        await node.wait_ready()
+
+    def _store_pid(self) -> int:
+        from nigrani_localinfra import ferretdb_node
+
+        pid = ferretdb_node(self._own_state_dir()).pid
+        assert pid is not None, "the local store is not running"
+        return pid
+
     def _own_state_dir(self) -> Path:
         if self.state_dir is None:
-            pytest.skip("stopping the broker needs the local stack, not external Kafka")
+            pytest.skip("this test stops or freezes local infrastructure, not an external one")
         return self.state_dir

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from typing import Any
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from nigrani_shared.events import EventEnvelope, encode_event
@@ -53,3 +57,24 @@ async def read_topic(
         return records
     finally:
         await consumer.stop()
+
+
+async def events_on_topic(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    """Every record on the topic, decoded as JSON, read until two idle seconds pass.
+    Records, not ids: a duplicate publication shows up as two entries."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        events: list[dict[str, Any]] = []
+        while batch := await consumer.getmany(timeout_ms=2000):
+            events += [json.loads(r.value or b"null") for part in batch.values() for r in part]
+        return events
+    finally:
+        await consumer.stop()
+
+
+def routed_records_per_request(events: list[dict[str, Any]]) -> Counter[str]:
+    """How many request.routed records each request has on the topic."""
+    return Counter(e["subject"] for e in events if ".request.routed." in str(e.get("type")))

@@ -16,6 +16,7 @@ import httpx
 from fastapi import FastAPI
 from nigrani_intake.config import IntakeSettings
 from nigrani_intake.main import create_app as create_intake
+from nigrani_intake.submissions.service import SubmissionService
 from nigrani_routing.config import RoutingSettings
 from nigrani_routing.main import create_app as create_routing
 from pymongo import AsyncMongoClient
@@ -33,6 +34,13 @@ class System:
     intake_settings: IntakeSettings
     routing_settings: RoutingSettings
     mongo: AsyncMongoClient[Document]
+    intake_app: FastAPI
+
+    @property
+    def submissions(self) -> SubmissionService:
+        """The running intake's submission service (tests set its between-writes hook)."""
+        service: SubmissionService = self.intake_app.state.context.submissions
+        return service
 
     @property
     def intake_db(self) -> AsyncDatabase[Document]:
@@ -51,7 +59,9 @@ class System:
         return self.intake_settings.lifecycle_topic
 
 
-def settings_for(infra: Infra, prefix: str) -> tuple[IntakeSettings, RoutingSettings]:
+def settings_for(
+    infra: Infra, prefix: str, intake_overrides: dict[str, Any] | None = None
+) -> tuple[IntakeSettings, RoutingSettings]:
     common: dict[str, Any] = {
         "environment": "test",
         "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
@@ -60,7 +70,7 @@ def settings_for(infra: Infra, prefix: str) -> tuple[IntakeSettings, RoutingSett
         "secret_key": "test-secret-" + prefix,
     }
     return (
-        IntakeSettings(**common, database_name=f"{prefix}_intake"),
+        IntakeSettings(**common, database_name=f"{prefix}_intake", **(intake_overrides or {})),
         RoutingSettings(**common, database_name=f"{prefix}_routing"),
     )
 
@@ -75,10 +85,14 @@ async def _serving(app: FastAPI, base_url: str) -> AsyncIterator[httpx.AsyncClie
 
 @asynccontextmanager
 async def running_system(
-    infra: Infra, *, with_routing: bool = True, prefix: str | None = None
+    infra: Infra,
+    *,
+    with_routing: bool = True,
+    prefix: str | None = None,
+    intake_overrides: dict[str, Any] | None = None,
 ) -> AsyncIterator[System]:
     prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
-    intake_settings, routing_settings = settings_for(infra, prefix)
+    intake_settings, routing_settings = settings_for(infra, prefix, intake_overrides)
     async with AsyncExitStack() as stack:
         mongo: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
         stack.push_async_callback(mongo.close)
@@ -87,7 +101,6 @@ async def running_system(
             routing = await stack.enter_async_context(
                 _serving(create_routing(routing_settings), "http://routing")
             )
-        intake = await stack.enter_async_context(
-            _serving(create_intake(intake_settings), "http://intake")
-        )
-        yield System(intake, routing, intake_settings, routing_settings, mongo)
+        intake_app = create_intake(intake_settings)
+        intake = await stack.enter_async_context(_serving(intake_app, "http://intake"))
+        yield System(intake, routing, intake_settings, routing_settings, mongo, intake_app)
