@@ -3,7 +3,6 @@ them (stop, freeze, kill, restart), so tests can force the failures the guarante
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 from dataclasses import dataclass
@@ -41,10 +40,15 @@ class Infra:
         """SIGKILL, the way a crash or the OOM killer ends it; waits until it is gone."""
         from nigrani_localinfra import ferretdb_node
 
+        from tests.support.waiting import eventually
+
         node = ferretdb_node(self._own_state_dir())
         os.kill(self._store_pid(), signal.SIGKILL)
-        while node.is_running():
-            await asyncio.sleep(0.05)
+
+        async def gone() -> bool:
+            return not node.is_running()
+
+        await eventually(gone, within=10, interval=0.05, what="the store process gone")
 
     async def start_store_again(self) -> None:
         """Restarts the store on the same port and data and waits until it answers."""
