@@ -21,7 +21,7 @@ from tests.support.infra import Infra
 from tests.support.kafka import events_on_topic, routed_records_per_request
 from tests.support.requests import routed_view, water_request
 from tests.support.system import System, running_system
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, holds
 
 pytestmark = pytest.mark.integration
 
@@ -135,7 +135,7 @@ async def test_the_relay_deriving_between_the_two_writes_loses_nothing(infra: In
             await eventually(derived_by_the_relay, within=30, what="the relay derived it")
             failures = _metric("nigrani_outbox_publish_failures_total")
             await eventually(
-                lambda: _async(_metric("nigrani_outbox_publish_failures_total") > failures),
+                holds(lambda: _metric("nigrani_outbox_publish_failures_total") > failures),
                 within=30,
                 what="a relay round that failed to publish",
             )
@@ -178,7 +178,3 @@ async def test_concurrent_same_key_pairs_are_each_one_request_routed_once(infra:
             await events_on_topic(infra.kafka_bootstrap_servers, system.topic)
         )
         assert [routed[code] for code in codes] == [1] * SAME_KEY_PAIRS
-
-
-async def _async(value: bool) -> bool:
-    return value

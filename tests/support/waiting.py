@@ -26,3 +26,12 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"{what} not reached within {within:.0f}s (last: {last!r})")
+
+
+def holds(predicate: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    """A probe for `eventually` from a plain predicate on in-memory state."""
+
+    async def probe() -> bool:
+        return predicate()
+
+    return probe
