@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nigrani_shared.settings import NigraniSettings
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 
 from nigrani_intake.catalog.service import DEFAULT_CATALOG_PATH
 
@@ -22,4 +22,10 @@ class IntakeSettings(NigraniSettings):
         default=10.0,
         gt=0,
         description="How long a request waits for the store before answering 503.",
+    )
+    internal_api_token: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Bearer token of services allowed the internal contact look-up; "
+        "unset disables it.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.service import SubmissionService
 
@@ -14,3 +15,5 @@ class IntakeContext:
     catalog: Catalog
     requests: RequestsRepository
     submissions: SubmissionService
+    contacts: ContactService
+    internal_api_token: str | None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, HTTPException, Request
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.service import SubmissionService
@@ -29,6 +31,29 @@ def _submissions(request: Request) -> SubmissionService:
     return _context(request).submissions
 
 
+def _contacts(request: Request) -> ContactService:
+    return _context(request).contacts
+
+
+def require_internal_caller(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """Internal endpoints answer only a service holding INTERNAL_API_TOKEN (Bearer)."""
+    expected = _context(request).internal_api_token
+    scheme, _, given = (authorization or "").partition(" ")
+    if (
+        expected is None
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(given.encode(), expected.encode())
+    ):
+        raise HTTPException(
+            401,
+            "internal endpoint: a valid service token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 RequestsDep = Annotated[RequestsRepository, Depends(_requests)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
+ContactsDep = Annotated[ContactService, Depends(_contacts)]

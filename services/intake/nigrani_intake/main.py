@@ -12,6 +12,8 @@ from nigrani_shared.web.app import install_common, set_readiness_checks
 from nigrani_intake.catalog.router import router as catalog_router
 from nigrani_intake.catalog.service import load_catalog
 from nigrani_intake.config import IntakeSettings
+from nigrani_intake.contacts.router import internal_router, public_router
+from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.errors import install_intake_errors
 from nigrani_intake.indexes import INDEXES
@@ -48,6 +50,17 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     signal=outbox_signal,
                     store_timeout_seconds=settings.store_timeout_seconds,
                 ),
+                contacts=ContactService(
+                    requests=requests,
+                    outbox=outbox,
+                    signal=outbox_signal,
+                    topic=settings.lifecycle_topic,
+                ),
+                internal_api_token=(
+                    settings.internal_api_token.get_secret_value()
+                    if settings.internal_api_token
+                    else None
+                ),
             )
             checks = dict(clients.readiness_checks())
             relay = OutboxRelay(
@@ -69,4 +82,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     install_intake_errors(app)
     app.include_router(catalog_router)
     app.include_router(requests_router)
+    app.include_router(public_router)
+    app.include_router(internal_router)
     return app

@@ -1,0 +1,99 @@
+"""Erasing a citizen's contact details, and the internal look-up of them.
+
+Where contact details live, and why there: only in intake's request document (and, until
+Kafka acknowledged the submission, in its outbox entry's copy). Not in a compacted topic:
+compaction removes a superseded value only after the segment rolls and the cleaner runs,
+so an erased phone number would stay readable for hours, and every consumer that copied
+it would need its own erasure. One copy behind an authenticated internal look-up
+(`GET /internal/v1/requests/{id}/contact`) is erased completely the moment the citizen
+asks; services that need the details (notify) ask at send time and keep no copy beyond
+what they are told to forget by `request.contact_erased`.
+
+Erasure writes in the order that survives a crash: the outbox entry of the
+`contact_erased` event first (so the event is never lost), then the erasure itself, then
+the scrub of a still-pending submission entry's copy. Every step is idempotent, so a
+retry after any failure finishes the job.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from nigrani_shared.clock import utc_now
+from nigrani_shared.events import ContactErased, derived_event_id, new_event
+from nigrani_shared.store.client import Document
+
+from nigrani_intake.outbox.repository import OutboxRepository
+from nigrani_intake.outbox.signal import OutboxSignal
+from nigrani_intake.submissions.documents import EVENT_SOURCE, outbox_entry
+from nigrani_intake.submissions.identity import hash_token
+from nigrani_intake.submissions.repository import RequestsRepository
+
+
+class UnknownRequestError(LookupError):
+    """No request has this tracking code."""
+
+
+class WrongTokenError(PermissionError):
+    """The citizen token does not belong to this request."""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    erased_at: datetime
+    already_erased: bool
+
+
+class ContactService:
+    def __init__(
+        self,
+        *,
+        requests: RequestsRepository,
+        outbox: OutboxRepository,
+        signal: OutboxSignal,
+        topic: str,
+    ) -> None:
+        self._requests = requests
+        self._outbox = outbox
+        self._signal = signal
+        self._topic = topic
+
+    async def erase(self, tracking_code: str, citizen_token: str) -> Erasure:
+        request = await self._owned_request(tracking_code, citizen_token)
+        if request.get("contact_erased_at") is not None:
+            return Erasure(erased_at=request["contact_erased_at"], already_erased=True)
+        erased_at = utc_now()
+        event = new_event(
+            ContactErased(request_id=tracking_code, erased_at=erased_at),
+            subject=tracking_code,
+            source=EVENT_SOURCE,
+            event_id=derived_event_id(tracking_code, "contact-erased"),
+        )
+        entry = outbox_entry(event, topic=self._topic, attempt=event.id)
+        await self._outbox.add_or_get(entry)
+        await self._requests.erase_contact(tracking_code, erased_at)
+        await self._outbox.forget_contact(derived_event_id(tracking_code, "submitted"))
+        self._signal.written.set()
+        return Erasure(erased_at=erased_at, already_erased=False)
+
+    async def contact_of(self, tracking_code: str) -> Document:
+        """The contact details for a service that must reach the citizen (None if there
+        are none or they were erased)."""
+        request = await self._requests.get(tracking_code)
+        if request is None:
+            raise UnknownRequestError(tracking_code)
+        return {
+            "request_id": tracking_code,
+            "contact": request.get("contact"),
+            "erased": request.get("contact_erased_at") is not None,
+        }
+
+    async def _owned_request(self, tracking_code: str, citizen_token: str) -> Document:
+        request = await self._requests.get(tracking_code)
+        if request is None:
+            raise UnknownRequestError(tracking_code)
+        if not hmac.compare_digest(hash_token(citizen_token), request["token_hash"]):
+            raise WrongTokenError(tracking_code)
+        return request
