@@ -1,19 +1,22 @@
 """Per-client rate limits that hold across replicas without a store round trip per request.
 
-Each replica decides from memory: a client's count in a window is the global total from the
-last sync plus what this replica admitted since. A background task syncs about once a
-second: per bucket and window, one `$inc` upsert of this replica's deltas, which returns
-the global totals (or one `_id` read when there is nothing to add). Windows are the
-sliding approximation in `windows.py` (current and previous fixed window).
+Each replica decides from memory: a client's count in a window is what this replica
+admitted (exact) plus what the other replicas had admitted at the last sync. A background
+task syncs about once a second: per bucket and window, one `_id` operation that writes this
+replica's counts when they changed (absolute values, see store.py) and returns every
+replica's counts, or only reads them otherwise. Windows are the sliding approximation in
+`windows.py` (the current fixed window and the previous one).
 
-The approximation: a replica does not see what the others admitted since its last sync,
-so a client spreading requests over R replicas can exceed a limit by at most what the
-other R - 1 replicas admitted during one sync interval (plus the round trip), and never by
-more than (R - 1) x limit. With one replica the limit is exact.
+The approximation: a replica does not see what the others admitted since its last sync, so
+a client spreading requests over R replicas can exceed a limit by what the other R - 1
+replicas admitted during one sync interval, and never by more than (R - 1) x limit. When
+two replicas' writes to one window collide and one is lost, the loser sees its map missing
+on its next read and writes it again: three intervals for that once. With one replica the
+limit is exact.
 
-If the store cannot be reached, each replica keeps limiting on its own counts (fail open:
-a store outage never refuses a citizen) and logs one line when it starts and one when it
-ends.
+If the store cannot be reached, each replica keeps limiting on its own counts (fail open: a
+store outage never refuses a citizen) and logs one line when that starts and one when it
+ends; nothing is lost, its counts are written in full once the store answers.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ import hmac
 import ipaddress
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 
 from prometheus_client import Counter
 
-from nigrani_shared.ratelimit.store import WindowStore
+from nigrani_shared.ratelimit.store import ReplicaCounts, WindowStore
 from nigrani_shared.ratelimit.windows import Decision, decide, window_start
 from nigrani_shared.web.client_address import IPAddress
 
@@ -58,22 +62,25 @@ def client_key(address: IPAddress, secret: bytes) -> str:
     return digest.hexdigest()[:CLIENT_KEY_HEX]
 
 
-def _add(into: dict[str, int], counts: Mapping[str, int]) -> None:
-    for client, count in counts.items():
-        into[client] = into.get(client, 0) + count
-
-
 @dataclass
 class _Window:
-    synced: dict[str, int] = field(default_factory=dict)  # global totals, last sync
-    in_flight: dict[str, int] = field(default_factory=dict)  # being added right now
-    pending: dict[str, int] = field(default_factory=dict)  # admitted here since then
+    own: dict[str, int] = field(default_factory=dict)  # admitted by this replica: exact
+    others: dict[str, int] = field(default_factory=dict)  # other replicas, last sync
+    stored_own: dict[str, int] = field(default_factory=dict)  # our map as last read back
     read_at: float | None = None
 
     def total(self, client: str) -> int:
-        return (
-            self.synced.get(client, 0) + self.in_flight.get(client, 0) + self.pending.get(client, 0)
-        )
+        return self.own.get(client, 0) + self.others.get(client, 0)
+
+    def learn(self, replica: str, counts: ReplicaCounts, now: float) -> None:
+        self.stored_own = counts.get(replica, {})
+        others: dict[str, int] = {}
+        for writer, clients in counts.items():
+            if writer != replica:
+                for client, count in clients.items():
+                    others[client] = others.get(client, 0) + count
+        self.others = others
+        self.read_at = now
 
 
 class RateLimiter:
@@ -93,6 +100,7 @@ class RateLimiter:
         self._clock = clock
         self._windows: dict[tuple[str, int], _Window] = {}
         self._expired: set[tuple[str, int]] = set()
+        self._replica = uuid.uuid4().hex[:12]
         self.rounds = 0  # sync rounds completed, for tests and debugging
 
     @property
@@ -116,13 +124,18 @@ class RateLimiter:
             window_seconds=self._window,
         )
         if decision.allowed:
-            current.pending[client] = current.pending.get(client, 0) + 1
+            current.own[client] = current.own.get(client, 0) + 1
         return decision
 
+    def count(self, bucket: str, client: str) -> int:
+        """The client's count in the current window as this replica knows it."""
+        window = self._windows.get((bucket, window_start(self._clock(), self._window)))
+        return window.total(client) if window else 0
+
     async def sync(self) -> None:
-        """One round: add this replica's deltas, refresh the global totals of the windows
-        decisions read, delete expired windows by `_id`. Raises if the store fails; deltas
-        not added stay pending for the next round."""
+        """One round: write this replica's counts where they changed (or were lost to a
+        concurrent write), read the other replicas' counts of the windows decisions use,
+        delete expired windows by `_id`. Raises if the store fails."""
         now = self._clock()
         current = window_start(now, self._window)
         previous = current - self._window
@@ -132,7 +145,11 @@ class RateLimiter:
             if limit <= 0:
                 continue
             closed = self._windows.setdefault((bucket, previous), _Window())
-            if closed.pending or closed.read_at is None or closed.read_at < current + settle:
+            if (
+                closed.own != closed.stored_own
+                or closed.read_at is None
+                or closed.read_at < current + settle
+            ):
                 await self._sync_window(bucket, previous, closed, now)
             open_ = self._windows.setdefault((bucket, current), _Window())
             await self._sync_window(bucket, current, open_, now)
@@ -163,17 +180,11 @@ class RateLimiter:
             await asyncio.sleep(self._sync_seconds)
 
     async def _sync_window(self, bucket: str, start: int, window: _Window, now: float) -> None:
-        deltas, window.pending = window.pending, {}
-        window.in_flight = deltas
-        try:
-            totals = await self._store.add(bucket, start, deltas)
-        except BaseException:
-            _add(window.pending, deltas)
-            raise
-        finally:
-            window.in_flight = {}
-        window.synced = totals
-        window.read_at = now
+        if window.own != window.stored_own:
+            counts = await self._store.write(bucket, start, self._replica, dict(window.own))
+        else:
+            counts = await self._store.read(bucket, start)
+        window.learn(self._replica, counts, now)
 
     def _expire_before(self, oldest_kept: int) -> None:
         for key in [key for key in self._windows if key[1] < oldest_kept]:
@@ -184,7 +195,7 @@ class RateLimiter:
 @contextlib.asynccontextmanager
 async def running(limiter: RateLimiter) -> AsyncIterator[RateLimiter]:
     """Runs the limiter's sync task for the duration of the block (none if every limit is
-    off); on exit, cancels it and adds the last deltas once, best effort."""
+    off); on exit, cancels it and writes the last counts once, best effort."""
     if not limiter.active:
         yield limiter
         return

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import ipaddress
 import logging
 from collections.abc import Mapping
 
 import pytest
 from nigrani_shared.ratelimit.limiter import RateLimiter, client_key
-from nigrani_shared.ratelimit.store import window_id
+from nigrani_shared.ratelimit.store import ReplicaCounts, window_id
 
 from tests.support.waiting import eventually
 
@@ -18,28 +19,45 @@ T0 = 1_700_000_040.0
 
 
 class FakeStore:
-    """Window documents by `_id`, like the store; can be switched off."""
+    """Window documents by `_id`, like the store; can be switched off, and can lose the
+    next write the way FerretDB loses one of two concurrent updates."""
 
     def __init__(self) -> None:
-        self.documents: dict[str, dict[str, int]] = {}
+        self.documents: dict[str, ReplicaCounts] = {}
         self.deleted: list[str] = []
         self.down = False
         self.refusals = 0
+        self.lose_next_write = False
 
-    async def add(self, bucket: str, start: int, deltas: Mapping[str, int]) -> dict[str, int]:
+    async def read(self, bucket: str, start: int) -> ReplicaCounts:
+        self._check()
+        return copy.deepcopy(self.documents.get(window_id(bucket, start), {}))
+
+    async def write(
+        self, bucket: str, start: int, replica: str, counts: Mapping[str, int]
+    ) -> ReplicaCounts:
+        self._check()
+        document = self.documents.setdefault(window_id(bucket, start), {})
+        answer = copy.deepcopy({**document, replica: dict(counts)})
+        if self.lose_next_write:
+            self.lose_next_write = False  # a concurrent writer put back what it had read
+        else:
+            document[replica] = dict(counts)
+        return answer
+
+    async def delete(self, bucket: str, start: int) -> None:
+        self._check()
+        self.documents.pop(window_id(bucket, start), None)
+        self.deleted.append(window_id(bucket, start))
+
+    def total(self, bucket: str, start: float, client: str) -> int:
+        document = self.documents.get(window_id(bucket, int(start)), {})
+        return sum(counts.get(client, 0) for counts in document.values())
+
+    def _check(self) -> None:
         if self.down:
             self.refusals += 1
             raise ConnectionError("store unreachable")
-        counts = self.documents.setdefault(window_id(bucket, start), {})
-        for client, count in deltas.items():
-            counts[client] = counts.get(client, 0) + count
-        return dict(counts)
-
-    async def delete(self, bucket: str, start: int) -> None:
-        if self.down:
-            raise ConnectionError("store unreachable")
-        self.documents.pop(window_id(bucket, start), None)
-        self.deleted.append(window_id(bucket, start))
 
 
 class Clock:
@@ -81,7 +99,7 @@ async def test_replicas_share_counts_through_the_store() -> None:
     await second.sync()
     await first.sync()
     assert _admitted(first, "a", 1) == 0
-    assert store.documents[window_id("submit", int(T0))] == {"a": 3}
+    assert store.total("submit", T0, "a") == 3
 
 
 async def test_without_a_sync_each_replica_only_knows_its_own_requests() -> None:
@@ -126,7 +144,31 @@ async def test_a_store_outage_fails_open_and_loses_no_counts() -> None:
     )  # still limited on local counts, never refused for the outage
     store.down = False
     await limiter.sync()
-    assert store.documents[window_id("submit", int(T0))] == {"a": 3}
+    assert store.total("submit", T0, "a") == 3
+
+
+async def test_counts_lost_to_a_concurrent_write_are_written_again() -> None:
+    store, clock = FakeStore(), Clock()
+    first, second = _limiter(store, clock), _limiter(store, clock)
+    assert _admitted(first, "a", 2) == 2
+    store.lose_next_write = True
+    await first.sync()
+    assert store.total("submit", T0, "a") == 0
+    await first.sync()  # reads its map back missing...
+    await first.sync()  # ...and writes it again
+    assert store.total("submit", T0, "a") == 2
+    await second.sync()
+    assert _admitted(second, "a", 2) == 1
+
+
+async def test_counts_that_did_not_change_are_only_read() -> None:
+    store, clock = FakeStore(), Clock()
+    limiter = _limiter(store, clock)
+    _admitted(limiter, "a", 1)
+    await limiter.sync()
+    store.lose_next_write = True  # would drop a write, if one were made
+    await limiter.sync()
+    assert store.total("submit", T0, "a") == 1
 
 
 async def test_the_sync_loop_logs_one_line_per_outage(caplog: pytest.LogCaptureFixture) -> None:
