@@ -25,6 +25,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.support.infra import Infra
 
 Document = dict[str, Any]
+# Tests submit many requests from one address: limits stay on (the code runs) but far away.
+# The rate-limit tests pass their own through `intake_overrides`.
+GENEROUS_RATE_LIMITS = {
+    "rate_limit_submit": 100_000,
+    "rate_limit_lookup": 100_000,
+    "rate_limit_token": 100_000,
+}
 
 
 @dataclass
@@ -70,7 +77,11 @@ def settings_for(
         "secret_key": "test-secret-" + prefix,
     }
     return (
-        IntakeSettings(**common, database_name=f"{prefix}_intake", **(intake_overrides or {})),
+        IntakeSettings(
+            **common,
+            database_name=f"{prefix}_intake",
+            **{**GENEROUS_RATE_LIMITS, **(intake_overrides or {})},
+        ),
         RoutingSettings(**common, database_name=f"{prefix}_routing"),
     )
 
@@ -104,3 +115,19 @@ async def running_system(
         intake_app = create_intake(intake_settings)
         intake = await stack.enter_async_context(_serving(intake_app, "http://intake"))
         yield System(intake, routing, intake_settings, routing_settings, mongo, intake_app)
+
+
+def client_at(app: FastAPI, address: str, base_url: str = "http://intake") -> httpx.AsyncClient:
+    """An HTTP client whose requests reach `app` from the TCP peer `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url=base_url)
+
+
+@asynccontextmanager
+async def intake_replica(system: System) -> AsyncIterator[FastAPI]:
+    """Another intake process on the same database and topics (its consumer off, so no
+    rebalance), as when several replicas run behind one load balancer."""
+    settings = system.intake_settings.model_copy(update={"embedded_worker": False})
+    app = create_intake(settings)
+    async with app.router.lifespan_context(app):
+        yield app

@@ -1,16 +1,17 @@
-"""Intake's settings: the shared base plus its own port, catalog and limits."""
+"""Intake's settings: the shared base, rate limits, and its own port, catalog and limits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from nigrani_shared.ratelimit.settings import RateLimitSettings
 from nigrani_shared.settings import NigraniSettings
 from pydantic import AliasChoices, Field, SecretStr
 
 from nigrani_intake.catalog.service import DEFAULT_CATALOG_PATH
 
 
-class IntakeSettings(NigraniSettings):
+class IntakeSettings(NigraniSettings, RateLimitSettings):
     service_name: str = "intake"
     database_name: str = Field(default="nigrani_intake", validation_alias="INTAKE_DATABASE")
     http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HOST")

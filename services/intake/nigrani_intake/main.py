@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from nigrani_shared.service import embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
+from nigrani_shared.web.ratelimit import install_rate_limits, start_rate_limiter
 
 from nigrani_intake.catalog.router import router as catalog_router
 from nigrani_intake.catalog.service import load_catalog
@@ -33,6 +34,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
+            await start_rate_limiter(
+                app, stack, settings, db=clients.db, secret=settings.secret_key
+            )
             requests = requests_repository.RequestsRepository(
                 clients.db[requests_repository.COLLECTION]
             )
@@ -80,6 +84,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app = FastAPI(title="Nigrani intake", version="1", lifespan=lifespan)
     install_common(app, max_body_bytes=settings.max_body_bytes)
     install_intake_errors(app)
+    install_rate_limits(app)
     app.include_router(catalog_router)
     app.include_router(requests_router)
     app.include_router(public_router)

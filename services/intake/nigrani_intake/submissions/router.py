@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
+from nigrani_shared.web.ratelimit import rate_limited
 
 from nigrani_intake.dependencies import CatalogDep, RequestsDep, SubmissionsDep
 from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
@@ -31,6 +32,7 @@ IdempotencyKey = Annotated[
     "",
     status_code=201,
     responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+    dependencies=[Depends(rate_limited("submit"))],
 )
 async def submit_request(
     body: RequestCreate,
@@ -46,7 +48,11 @@ async def submit_request(
     return outcome.accepted
 
 
-@router.get("/{tracking_code}", responses={404: {"model": ErrorBody}})
+@router.get(
+    "/{tracking_code}",
+    responses={404: {"model": ErrorBody}},
+    dependencies=[Depends(rate_limited("lookup"))],
+)
 async def get_request(
     tracking_code: str, requests: RequestsDep, catalog: CatalogDep
 ) -> RequestPublic:

@@ -1,0 +1,1 @@
+"""Per-client rate limits shared by replicas through the store (see limiter.py)."""
