@@ -131,3 +131,20 @@ async def test_erasure_also_scrubs_a_submission_still_waiting_for_kafka(infra: I
             within=120,
             what="routed after Kafka is back",
         )
+
+
+async def test_guessing_citizen_tokens_is_rate_limited(infra: Infra) -> None:
+    async with running_system(
+        infra, with_routing=False, intake_overrides={"rate_limit_token": 3}
+    ) as system:
+        code = (await system.intake.post("/v1/requests", json=water_request())).json()[
+            "tracking_code"
+        ]
+        guesses = [
+            await system.intake.delete(
+                f"/v1/requests/{code}/contact", headers={"X-Citizen-Token": f"{n:043d}"}
+            )
+            for n in range(4)
+        ]
+        assert [g.status_code for g in guesses] == [403, 403, 403, 429]
+        assert int(guesses[-1].headers["Retry-After"]) > 0

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
+from nigrani_shared.web.ratelimit import rate_limited
 
 from nigrani_intake.contacts.schemas import ContactInternal, ErasureDone
 from nigrani_intake.contacts.service import UnknownRequestError, WrongTokenError
@@ -42,7 +43,8 @@ def _code(tracking_code: str) -> str:
 
 @public_router.delete(
     "/{tracking_code}/contact",
-    responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+    responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 429: {"model": ErrorBody}},
+    dependencies=[Depends(rate_limited("token"))],
 )
 async def erase_contact(
     tracking_code: str, token: CitizenToken, contacts: ContactsDep, response: Response
