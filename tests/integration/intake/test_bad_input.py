@@ -146,10 +146,6 @@ async def test_a_long_unknown_key_is_not_echoed(infra: Infra) -> None:
         assert len(response.content) < 1024
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.py still quotes the unknown category; fixed on another branch",
-)
 async def test_an_unknown_category_is_not_quoted_back(infra: Infra) -> None:
     async with running_system(infra, with_routing=False) as system:
         body = water_request(category="zoo.my-secret-tiger")
