@@ -91,16 +91,20 @@ class FieldError(BaseModel):
 class ErrorBody(BaseModel):
     detail: str
     errors: list[FieldError] = []
-    more_errors: int = Field(
-        default=0, description="How many further errors were found but are not listed."
+    more_errors: int | None = Field(
+        default=None,
+        description="Present when more errors were found than listed: how many more.",
     )
 
 
 def error_response(
-    status_code: int, detail: str, errors: list[FieldError] | None = None, more_errors: int = 0
+    status_code: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    more_errors: int | None = None,
 ) -> JSONResponse:
     body = ErrorBody(detail=detail, errors=errors or [], more_errors=more_errors)
-    return JSONResponse(body.model_dump(), status_code=status_code)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status_code)
 
 
 def field_name(location: Sequence[Any]) -> str:
@@ -141,8 +145,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         FieldError(field=field_name(error["loc"]), reason=reason(error))
         for error in found[:MAX_ERRORS]
     ]
+    omitted = len(found) - MAX_ERRORS
     return error_response(
-        422, "the request is not valid", errors, more_errors=max(0, len(found) - MAX_ERRORS)
+        422, "the request is not valid", errors, more_errors=omitted if omitted > 0 else None
     )
 
 

@@ -117,7 +117,7 @@ _CLOSE = (b"connection", b"close")
 
 async def send_refusal(send: Send, status: int, detail: str) -> None:
     """A JSON error that also tells the server to close the connection after it."""
-    body = json.dumps({"detail": detail, "errors": [], "more_errors": 0}).encode()
+    body = json.dumps({"detail": detail, "errors": []}).encode()
     await send(
         {
             "type": "http.response.start",

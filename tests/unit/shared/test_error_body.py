@@ -96,6 +96,7 @@ async def test_allowed_values_and_limits_are_stated() -> None:
         "body.language": "Input should be 'en' or 'ur'",
     }
     assert "Ayesha" not in response.text
+    assert "more_errors" not in response.json()  # only present when errors were left out
 
 
 def test_a_message_that_quotes_the_input_is_replaced() -> None:
