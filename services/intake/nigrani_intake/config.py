@@ -6,18 +6,18 @@ from pathlib import Path
 
 from nigrani_shared.ratelimit.settings import RateLimitSettings
 from nigrani_shared.settings import NigraniSettings
+from nigrani_shared.web.limits import HttpLimitsSettings
 from pydantic import AliasChoices, Field, SecretStr
 
 from nigrani_intake.catalog.service import DEFAULT_CATALOG_PATH
 
 
-class IntakeSettings(NigraniSettings, RateLimitSettings):
+class IntakeSettings(NigraniSettings, RateLimitSettings, HttpLimitsSettings):
     service_name: str = "intake"
     database_name: str = Field(default="nigrani_intake", validation_alias="INTAKE_DATABASE")
     http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HOST")
     http_port: int = Field(default=8000, validation_alias=AliasChoices("INTAKE_PORT"))
     catalog_path: Path = Field(default=DEFAULT_CATALOG_PATH, validation_alias="INTAKE_CATALOG")
-    max_body_bytes: int = 64 * 1024
     relay_batch_size: int = 500
     store_timeout_seconds: float = Field(
         default=10.0,

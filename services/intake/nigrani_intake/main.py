@@ -82,7 +82,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             yield
 
     app = FastAPI(title="Nigrani intake", version="1", lifespan=lifespan)
-    install_common(app, max_body_bytes=settings.max_body_bytes)
+    install_common(app, limits=settings.http_limits)
     install_intake_errors(app)
     install_rate_limits(app)
     app.include_router(catalog_router)

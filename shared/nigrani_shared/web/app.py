@@ -9,15 +9,19 @@ from fastapi import FastAPI
 from nigrani_shared.web import health
 from nigrani_shared.web.errors import install_error_handlers
 from nigrani_shared.web.health import ReadinessCheck
+from nigrani_shared.web.limits import HttpLimits
 from nigrani_shared.web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
-
-def install_common(app: FastAPI, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+def install_common(app: FastAPI, *, limits: HttpLimits | None = None) -> None:
+    limits = limits or HttpLimits()
     app.include_router(health.router)
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=limits.max_body_bytes,
+        timeout_seconds=limits.body_timeout_seconds,
+    )
     app.add_middleware(RequestIdMiddleware)
 
 

@@ -42,6 +42,21 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
         "body.category",
     ),
     (
+        "NUL in the district",
+        water_request(location=_location(district="La\u0000hore")),
+        "body.location.district",
+    ),
+    (
+        "direction override in the name",
+        water_request(contact=_contact(name="Ayesha \u202eiuqiddiS")),
+        "body.contact.name",
+    ),
+    (
+        "escape sequence in the description",
+        water_request(description="No water \u001b[2J since Monday"),
+        "body.description",
+    ),
+    (
         "contact on an anonymous category",
         water_request(category="integrity.bribe_demanded"),
         "body.contact",
@@ -92,3 +107,48 @@ async def test_validation_errors_do_not_echo_personal_data(infra: Infra) -> None
         assert response.status_code == 422
         assert "1234567" not in response.text
         assert "Ayesha" not in response.text
+
+
+async def test_text_is_stored_in_nfc_with_single_spaces(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        body = water_request(
+            description="Cafe\u0301 closed,\r\nno water",
+            location=_location(district="  Dera  Ghazi\u00a0Khan "),
+        )
+        response = await system.intake.post("/v1/requests", json=body)
+        assert response.status_code == 201, response.text
+        stored = await system.intake_db["requests"].find_one(
+            {"_id": response.json()["tracking_code"]}
+        )
+        assert stored is not None
+        assert stored["description"] == "Caf\u00e9 closed,\nno water"
+        assert stored["location"]["district"] == "Dera Ghazi Khan"
+
+
+async def test_thousands_of_unknown_fields_get_a_small_bounded_error_body(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        body = water_request(**{f"x{n}": 0 for n in range(5000)})
+        response = await system.intake.post("/v1/requests", json=body)
+        assert response.status_code == 422
+        assert len(response.content) < 4096
+        answer = response.json()
+        assert len(answer["errors"]) == 20
+        assert answer["more_errors"] == 4980
+        await _nothing_stored(system)
+
+
+async def test_a_long_unknown_key_is_not_echoed(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        key = "my phone is 03001234567 " * 100
+        response = await system.intake.post("/v1/requests", json=water_request(**{key: 1}))
+        assert response.status_code == 422
+        assert "03001234567" not in response.text
+        assert len(response.content) < 1024
+
+
+async def test_an_unknown_category_is_not_quoted_back(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        body = water_request(category="zoo.my-secret-tiger")
+        response = await system.intake.post("/v1/requests", json=body)
+        assert response.status_code == 422
+        assert "my-secret-tiger" not in response.text

@@ -1,6 +1,10 @@
+import string
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from nigrani_routing.rules.loader import load_rules
-from nigrani_routing.rules.matching import TRIAGE_RULE_ID, route
+from nigrani_routing.rules.matching import TRIAGE_RULE_ID, district_key, route
 from nigrani_routing.rules.schemas import RuleSet
 
 RULES = load_rules()
@@ -66,3 +70,55 @@ def test_every_catalog_category_reaches_a_real_department() -> None:
 
     for category in load_catalog().all():
         assert route(RULES, category.code, None).rule_id != TRIAGE_RULE_ID, category.code
+
+
+@pytest.mark.parametrize(
+    "district",
+    [
+        "LAHORE",
+        "lahore",
+        "\tLahore\n",
+        "La\u200chore",  # a zero-width joiner typed by an Urdu keyboard
+        "\uff2c\uff41\uff48\uff4f\uff52\uff45",  # full-width letters
+    ],
+)
+def test_districts_match_without_regard_to_case_spacing_or_invisible_marks(
+    district: str,
+) -> None:
+    assert route(RULES, "water.no_supply", district).rule_id == "water-lahore"
+
+
+def test_district_key_collapses_inner_whitespace_and_composes_accents() -> None:
+    assert district_key("  Dera   Ghazi\u00a0Khan ") == district_key("dera ghazi khan")
+    assert district_key("Mu\u0308nster") == district_key("M\u00fcnster") == "m\u00fcnster"
+
+
+def test_a_similar_but_different_district_does_not_match() -> None:
+    assert route(RULES, "water.no_supply", "Lahore Cantt").rule_id == "water-default"
+    assert route(RULES, "water.no_supply", "La\u0000hore").rule_id == "water-default"
+
+
+_SPACES = st.text(alphabet=" \t\n\u00a0\u2003", min_size=1, max_size=3)
+
+
+@given(
+    words=st.lists(
+        st.text(alphabet=string.ascii_letters, min_size=1, max_size=8), min_size=1, max_size=4
+    ),
+    gaps=st.lists(_SPACES, min_size=5, max_size=5),
+    upper=st.booleans(),
+)
+def test_a_rule_district_matches_any_casing_and_spacing_of_itself(
+    words: list[str], gaps: list[str], upper: bool
+) -> None:
+    name = " ".join(words)
+    typed = gaps[0] + "".join(w + g for w, g in zip(words, gaps[1:], strict=False)).rstrip()
+    typed = typed.upper() if upper else typed.lower()
+    rules = RuleSet.model_validate(
+        {
+            "departments": [{"code": "AA", "name": "A"}],
+            "triage": {"code": "TT", "name": "T"},
+            "rules": [{"id": "r", "categories": ["a.*"], "districts": [name], "department": "AA"}],
+        }
+    )
+    assert route(rules, "a.b", typed).rule_id == "r"

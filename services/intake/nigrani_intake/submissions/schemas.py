@@ -7,12 +7,25 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from nigrani_intake.submissions.text import multi_line, single_line
 
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+# Every text field refuses control and invisible formatting characters and is stored NFC
+# (see text.py); lengths are checked first, on the text as typed.
+Line = AfterValidator(single_line)
+Lines = AfterValidator(multi_line)
 
 
 class _Strict(BaseModel):
@@ -22,14 +35,14 @@ class _Strict(BaseModel):
 class LocationIn(_Strict):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    address: Annotated[Text, StringConstraints(min_length=1, max_length=300)] | None = None
-    district: Annotated[Text, StringConstraints(min_length=1, max_length=64)] | None = None
+    address: Annotated[Text, StringConstraints(min_length=1, max_length=300), Line] | None = None
+    district: Annotated[Text, StringConstraints(min_length=1, max_length=64), Line] | None = None
 
 
 class ContactIn(_Strict):
-    name: Annotated[Text, StringConstraints(min_length=1, max_length=100)] | None = None
-    phone: str | None = None
-    email: Annotated[Text, StringConstraints(max_length=254)] | None = None
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=100), Line] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40), Line] | None = None
+    email: Annotated[Text, StringConstraints(max_length=254), Line] | None = None
     language: Literal["en", "ur"] = "en"
 
     @field_validator("phone")
@@ -54,8 +67,8 @@ Channel = Literal["web", "mobile", "phone", "sms", "open311", "walk_in"]
 
 
 class RequestCreate(_Strict):
-    category: Annotated[Text, StringConstraints(min_length=1, max_length=64)]
-    description: Annotated[Text, StringConstraints(min_length=1, max_length=4000)]
+    category: Annotated[Text, StringConstraints(min_length=1, max_length=64), Line]
+    description: Annotated[Text, StringConstraints(min_length=1, max_length=4000), Lines]
     location: LocationIn | None = None
     contact: ContactIn | None = None
     channel: Channel = "web"
