@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import NoDecode
 
 from nigrani_shared.web.client_address import IPNetwork, parse_networks
 
 Bucket = Literal["submit", "lookup", "token"]
 
 
-class RateLimitSettings(BaseSettings):
+class RateLimitSettings(BaseModel):
     rate_limit_submit: int = Field(default=10, ge=0)
     rate_limit_lookup: int = Field(default=120, ge=0)
     rate_limit_token: int = Field(default=10, ge=0)
