@@ -53,3 +53,15 @@ def test_a_sensitive_category_hides_the_address_too() -> None:
     assert normal.address == "7 Canal View"
     assert sensitive.address is None
     assert "Canal View" not in sensitive.model_dump_json()
+
+
+def test_a_status_not_on_the_allow_list_is_never_shown_verbatim() -> None:
+    """A newer event may record a status (or, by mistake, free text) the public view does
+    not know: it is shown as a neutral update, not repeated."""
+    request = _request("water.no_supply", False)
+    timeline = request["timeline"]
+    assert isinstance(timeline, dict)
+    timeline["e3"] = {"status": "note: call Ayesha on 0300", "at": SUBMITTED_AT + timedelta(1)}
+    view = to_public_view(request, load_catalog())
+    assert (view.status, view.status_text) == ("updated", "Updated")
+    assert "Ayesha" not in view.model_dump_json()

@@ -20,7 +20,11 @@ from nigrani_intake.submissions.schemas import (
     TimelineEntryPublic,
 )
 
+#: The only statuses and texts the public ever sees. A status recorded by a newer event
+#: type that this list does not know yet is shown as a neutral update, never verbatim.
 _STATUS_TEXT = {"submitted": "Submitted", "routed": "Routed to {department_name}"}
+_UNLISTED_STATUS = "updated"
+_UNLISTED_TEXT = "Updated"
 
 
 def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
@@ -31,7 +35,7 @@ def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
     sensitive = bool(request.get("sensitive"))
     return RequestPublic(
         tracking_code=request["_id"],
-        status=latest["status"],
+        status=_public_status(latest),
         status_text=_describe(latest),
         category=CategoryRef(
             code=request["category"],
@@ -43,7 +47,7 @@ def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
         address=None if sensitive else location.get("address"),
         submitted_at=request["submitted_at"],
         timeline=[
-            TimelineEntryPublic(status=e["status"], at=e["at"], detail=_describe(e))
+            TimelineEntryPublic(status=_public_status(e), at=e["at"], detail=_describe(e))
             for e in entries
         ],
     )
@@ -54,8 +58,13 @@ def _entry_order(entry: dict[str, Any]) -> datetime:
     return at
 
 
+def _public_status(entry: dict[str, Any]) -> str:
+    status = entry.get("status")
+    return status if isinstance(status, str) and status in _STATUS_TEXT else _UNLISTED_STATUS
+
+
 def _describe(entry: dict[str, Any]) -> str:
-    template = _STATUS_TEXT.get(entry["status"], str(entry["status"]))
+    template = _STATUS_TEXT.get(_public_status(entry), _UNLISTED_TEXT)
     return template.format(department_name=entry.get("department_name", ""))
 
 
