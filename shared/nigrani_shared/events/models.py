@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict
 from nigrani_shared.events.base import EventData
 from nigrani_shared.events.registry import register_event
 
-EVENT_SOURCE_PREFIX = "/nigrani"
-
 
 class Location(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
