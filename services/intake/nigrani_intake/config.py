@@ -19,6 +19,12 @@ class IntakeSettings(NigraniSettings, RateLimitSettings, HttpLimitsSettings):
     http_port: int = Field(default=8000, validation_alias=AliasChoices("INTAKE_PORT"))
     catalog_path: Path = Field(default=DEFAULT_CATALOG_PATH, validation_alias="INTAKE_CATALOG")
     relay_batch_size: int = 500
+    relay_foreign_grace_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long an outbox entry written by another replica is left to it "
+        "before this replica's relay publishes it.",
+    )
     store_timeout_seconds: float = Field(
         default=10.0,
         gt=0,

@@ -73,6 +73,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 producer=clients.producer,
                 signal=outbox_signal,
                 batch_size=settings.relay_batch_size,
+                foreign_grace_seconds=settings.relay_foreign_grace_seconds,
             )
             relay.start()
             stack.push_async_callback(relay.stop)

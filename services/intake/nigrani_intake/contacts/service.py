@@ -75,7 +75,7 @@ class ContactService:
         await self._outbox.add_or_get(entry)
         await self._requests.erase_contact(tracking_code, erased_at)
         await self._outbox.forget_contact(derived_event_id(tracking_code, "submitted"))
-        self._signal.written.set()
+        self._signal.request_stored(entry["_id"], entry["attempt"])
         return Erasure(erased_at=erased_at, already_erased=False)
 
     async def contact_of(self, tracking_code: str) -> Document:

@@ -8,8 +8,14 @@ request. The stored request names the attempt it was derived from; an entry of a
 attempt (a replay's, or one whose code turned out to be somebody else's) announces
 nothing and is cleared unpublished. While Kafka is down the relay backs off and keeps
 every entry; nothing that announces a request is removed until the broker has
-acknowledged it. Two replicas may publish one entry twice; the event id is deterministic,
-so consumers recognise the second copy.
+acknowledged it.
+
+Each replica publishes at once only the entries its own endpoint wrote; an entry written
+elsewhere (another replica, or this one before a restart) is left to its writer for a
+grace period and taken over only when it is older than that. So replicas do not publish
+each other's entries twice in normal operation, and an entry orphaned by a crash is
+published a few seconds late rather than never. Two replicas can still both publish an
+old entry; the event id is deterministic, so consumers recognise the second copy.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
+from nigrani_shared.clock import utc_now
 from nigrani_shared.kafka.producer import headers_for_type
 from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.retry import Backoff
@@ -55,12 +63,14 @@ class OutboxRelay:
         producer: ProducerHandle,
         signal: OutboxSignal,
         batch_size: int,
+        foreign_grace_seconds: float,
     ) -> None:
         self._outbox = outbox
         self._requests = requests
         self._producer = producer
         self._signal = signal
         self._batch_size = batch_size
+        self._foreign_grace = timedelta(seconds=foreign_grace_seconds)
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
@@ -103,11 +113,16 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """One round: publish up to a batch of entries; returns how many were cleared."""
-        entries = await self._outbox.pending(self._batch_size)
-        OUTBOX_PENDING.set(len(entries))
+        pending = await self._outbox.pending(self._batch_size)
+        OUTBOX_PENDING.set(len(pending))
+        mine = {e["_id"] for e in pending if self._signal.take_stored_here(e["_id"], e["attempt"])}
+        taken_over = utc_now() - self._foreign_grace
+        entries = [e for e in pending if e["_id"] in mine or e["created_at"] <= taken_over]
         if not entries:
             return 0
-        announcing = await asyncio.gather(*(self._announces(entry) for entry in entries))
+        announcing = await asyncio.gather(
+            *(self._announces(entry, stored_here=entry["_id"] in mine) for entry in entries)
+        )
         deliverable = [entry for entry, ok in zip(entries, announcing, strict=True) if ok]
         await self._send_all(deliverable)
         await self._outbox.remove([entry["_id"] for entry in entries])
@@ -116,14 +131,13 @@ class OutboxRelay:
         OUTBOX_PENDING.set(await self._outbox.count())
         return len(entries)
 
-    async def _announces(self, entry: Document) -> bool:
+    async def _announces(self, entry: Document, *, stored_here: bool) -> bool:
         """Whether this entry is the one that announces its event: always for an entry
-        without a request; for a submission, when the stored request (derived from this
-        entry if it is missing) was derived from this very attempt."""
+        without a request, or one whose request this process stored from it; otherwise
+        when the stored request (derived from this entry if it is missing) was derived
+        from this very attempt."""
         request: Document | None = entry.get("request")
-        if request is None:
-            return True
-        if self._signal.take_stored_here(entry["_id"], entry["attempt"]):
+        if request is None or stored_here:
             return True
         derived = await self._requests.derive(request)
         stored = derived.stored

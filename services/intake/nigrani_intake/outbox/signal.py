@@ -23,7 +23,8 @@ class OutboxSignal:
         self._stored_here: dict[str, str] = {}  # entry id -> attempt, oldest first
 
     def request_stored(self, entry_id: str, attempt: str) -> None:
-        """The endpoint stored the request derived from this entry: wake the relay."""
+        """This process stored everything the entry announces (for a submission, the
+        request derived from this very entry): wake the relay, which publishes it now."""
         self._stored_here[entry_id] = attempt
         if len(self._stored_here) > MAX_REMEMBERED:
             del self._stored_here[next(iter(self._stored_here))]
