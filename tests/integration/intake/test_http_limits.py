@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.infra import Infra
+from tests.support.processes import service_process
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -29,51 +26,22 @@ DEADLINE_SECONDS = 2.0
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 async def intake_port(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[int]:
     prefix = f"t{uuid.uuid4().hex[:10]}"
-    port = _free_port()
     env = {
-        **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "MONGODB_URI": infra.mongodb_uri,
         "TOPIC_PREFIX": prefix,
         "INTAKE_DATABASE": f"{prefix}_intake",
-        "INTAKE_PORT": str(port),
         "ENVIRONMENT": "test",
         "EMBEDDED_WORKER": "false",
         "MAX_BODY_BYTES": str(MAX_BODY_BYTES),
         "HTTP_BODY_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
         "HTTP_HEADER_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
     }
-    log_path: Path = tmp_path_factory.mktemp("intake") / "intake.log"
-    with log_path.open("wb") as log:
-        server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "nigrani_intake", env=env, stdout=log, stderr=log
-        )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-
-            async def healthy() -> bool:
-                if server.returncode is not None:
-                    raise AssertionError(f"intake exited; its log is {log_path}")
-                with contextlib.suppress(httpx.TransportError):
-                    return (await client.get("/healthz")).status_code == 200
-                return False
-
-            await eventually(healthy, within=60, what="intake answering on its port")
-        yield port
-    finally:
-        if server.returncode is None:
-            server.terminate()
-            await asyncio.wait_for(server.wait(), timeout=30)
+    async with service_process("intake", env, tmp_path_factory.mktemp("intake")) as intake:
+        yield intake.port
 
 
 @dataclass

@@ -1,0 +1,89 @@
+"""Services as real processes (`python -m nigrani_<service>`) on loopback ports, for tests
+that kill one or speak raw HTTP to it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support.waiting import eventually
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    process: asyncio.subprocess.Process
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would end it: no graceful anything."""
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+
+@contextlib.asynccontextmanager
+async def service_process(
+    service: str,
+    env: Mapping[str, str],
+    log_dir: Path,
+    *,
+    ready_path: str = "/healthz",
+    name: str | None = None,
+) -> AsyncIterator[ServiceProcess]:
+    """Starts `python -m nigrani_<service>` on a free port and waits until `ready_path`
+    answers 200; terminates it (if still alive) when the block ends."""
+    name = name or service
+    port = free_port()
+    port_variable = f"{service.upper()}_PORT"
+    log_path = log_dir / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            f"nigrani_{service}",
+            env={**os.environ, **env, port_variable: str(port)},
+            stdout=log,
+            stderr=log,
+        )
+    running = ServiceProcess(name, port, process, log_path)
+    try:
+        async with httpx.AsyncClient(base_url=running.url) as client:
+
+            async def ready() -> bool:
+                if process.returncode is not None:
+                    raise AssertionError(f"{name} exited; its log is {log_path}")
+                with contextlib.suppress(httpx.TransportError):
+                    return (await client.get(ready_path)).status_code == 200
+                return False
+
+            await eventually(ready, within=90, interval=0.2, what=f"{name} ready")
+        yield running
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), timeout=30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
