@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -159,24 +159,37 @@ class ConsumerRuntime:
 
     async def release(self) -> None:
         """Commits what was applied and closes the consumer, each within its deadline."""
-        consumer, self._consumer = self._consumer, None
+        consumer = self._consumer
         self.joined = False
         if consumer is None:
             return
-        timeout = self._config.close_timeout_seconds
-        try:
-            await asyncio.wait_for(self.commit_pending(), timeout)
-        except TimeoutError:
+        if not await self._within_close_timeout(self.commit_pending()):
             logger.warning("final commit timed out; applied events will be redelivered")
+        self._consumer = None
         if self._pending:
             logger.warning(
                 "offsets not committed; those events will be redelivered and skipped",
                 extra={"uncommitted": {str(tp): offset for tp, offset in self._pending.items()}},
             )
-        try:
-            await asyncio.wait_for(consumer.stop(), timeout)
-        except TimeoutError:
+        if not await self._within_close_timeout(consumer.stop()):
             logger.warning("leaving the consumer group timed out; the broker will expire us")
+
+    async def _within_close_timeout(self, operation: Awaitable[None]) -> bool:
+        try:
+            await asyncio.wait_for(operation, self._config.close_timeout_seconds)
+            return True
+        except TimeoutError:
+            return False
+        except asyncio.CancelledError:
+            # aiokafka's close awaits fetch tasks it has just cancelled, which surfaces as a
+            # CancelledError while the broker is down; only our own cancellation propagates.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            return True
+        except KafkaError as error:
+            logger.warning("Kafka error while closing", extra={"error_type": type(error).__name__})
+            return True
 
     async def commit_pending(self) -> None:
         async with self._batch_lock:
