@@ -84,7 +84,7 @@ def routed_records_per_request(events: list[dict[str, Any]]) -> Counter[str]:
 
 def partition_for(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner picks for a key (murmur2, as in Java)."""
-    return (murmur2(key) & 0x7FFFFFFF) % partitions
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions
 
 
 def keys_on_one_partition(prefixes: list[str], partitions: int) -> list[str]:

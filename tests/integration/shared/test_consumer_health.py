@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -50,7 +51,7 @@ def _app(running: Running) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc")
 
 
-def _status(client: httpx.AsyncClient, path: str, status: int) -> object:
+def _status(client: httpx.AsyncClient, path: str, status: int) -> Callable[[], Awaitable[bool]]:
     async def probe() -> bool:
         return (await client.get(path)).status_code == status
 
