@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -51,6 +52,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     """Route every logger (uvicorn's and aiokafka's included) through one JSON handler."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RepeatFilter(prefixes=("aiokafka",)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -66,6 +68,41 @@ def quiet_noisy_loggers() -> None:
     tracking codes. They stay at WARNING whatever LOG_LEVEL says."""
     for name in ("pymongo", "uvicorn.access", "aiokafka"):
         logging.getLogger(name).setLevel("WARNING")
+
+
+class RepeatFilter(logging.Filter):
+    """Lets each message template of the given libraries through once per interval.
+
+    During a broker outage aiokafka logs "Unable connect to node ..." at ERROR on every
+    retry, many times a second. Errors are kept (the first of each kind per interval is
+    written, with how many like it were held back), the flood is not."""
+
+    def __init__(
+        self,
+        *,
+        prefixes: tuple[str, ...],
+        interval_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._prefixes = prefixes
+        self._interval = interval_seconds
+        self._clock = clock
+        self._seen: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._prefixes):
+            return True
+        key = (record.name, str(record.msg))
+        now = self._clock()
+        last, held_back = self._seen.get(key, (float("-inf"), 0))
+        if now - last < self._interval:
+            self._seen[key] = (last, held_back + 1)
+            return False
+        self._seen[key] = (now, 0)
+        if held_back:
+            record.similar_held_back = held_back
+        return True
 
 
 @contextmanager

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from nigrani_shared.kafka.background import BackgroundConsumer, run_until_signalled
+from nigrani_shared.kafka.background import (
+    BackgroundConsumer,
+    RestartPolicy,
+    run_until_signalled,
+)
 from nigrani_shared.kafka.producer_handle import ProducerHandle
-from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handler
+from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handler, StartFrom
 from nigrani_shared.kafka.topics import kafka_reachable
 from nigrani_shared.logging import configure_logging
 from nigrani_shared.settings import NigraniSettings
@@ -29,7 +33,7 @@ from nigrani_shared.store.client import (
     store_reachable,
 )
 from nigrani_shared.store.processed import MongoProcessedEvents
-from nigrani_shared.web.health import ReadinessCheck
+from nigrani_shared.web.health import Probe, ReadinessCheck
 
 PROCESSED_EVENTS_COLLECTION = "processed_events"
 
@@ -68,36 +72,57 @@ async def open_clients(
 
 
 def consumer_for(
-    clients: ServiceClients, *, group_id: str, handlers: Mapping[str, Handler]
+    clients: ServiceClients,
+    *,
+    group_id: str,
+    handlers: Mapping[str, Handler],
+    start_from: StartFrom,
 ) -> BackgroundConsumer:
+    """The group's consumer. `start_from` is where a new group (no committed offsets)
+    begins: "earliest" to rebuild from history, "latest" to act only on new events."""
     settings = clients.settings
     config = ConsumerConfig(
         group_id=group_id,
         topics=(settings.lifecycle_topic,),
         dead_letter_topic=settings.dead_letter_topic(group_id),
+        start_from=start_from,
+        handler_timeout_seconds=settings.consumer_handler_timeout_seconds,
+        stop_grace_seconds=settings.consumer_stop_grace_seconds,
+        close_timeout_seconds=settings.consumer_close_timeout_seconds,
     )
+    checks = clients.readiness_checks()
+
+    async def infrastructure_up() -> bool:
+        return all(await asyncio.gather(*(check() for check in checks.values())))
+
     runtime = ConsumerRuntime(
         config=config,
         handlers=handlers,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         producer=clients.producer,
         processed=MongoProcessedEvents(clients.db[PROCESSED_EVENTS_COLLECTION]),
+        infrastructure_up=infrastructure_up,
     )
     return BackgroundConsumer(
         runtime,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         topics=[settings.lifecycle_topic, config.dead_letter_topic],
+        layout=settings.topic_layout,
+        policy=RestartPolicy(
+            max_restarts=settings.consumer_max_restarts,
+            max_down_seconds=settings.consumer_max_down_seconds,
+        ),
     )
 
 
 def embed_consumer(
     stack: AsyncExitStack, consumer: BackgroundConsumer
 ) -> Mapping[str, ReadinessCheck]:
-    """Runs a consumer inside the API process until the lifespan ends; returns its
-    readiness check."""
+    """Runs a consumer inside the API process until the lifespan ends; returns its check
+    for /readyz (down or not yet in its group) and /healthz (cannot recover)."""
     consumer.start()
     stack.push_async_callback(consumer.stop)
-    return {"consumer": consumer.healthy}
+    return {"consumer": Probe(ready=consumer.ready, alive=consumer.alive)}
 
 
 def run_worker(

@@ -6,12 +6,23 @@ entry point), never at import time, so tests can build settings explicitly.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nigrani_shared.kafka.topics import TopicLayout
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+def _by_environment(production: int, otherwise: int) -> Any:
+    """A default that depends on the (already validated) `environment` field."""
+
+    def default(data: dict[str, Any]) -> int:
+        return production if data.get("environment") == "production" else otherwise
+
+    return default
 
 
 class NigraniSettings(BaseSettings):
@@ -33,6 +44,22 @@ class NigraniSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
+    # Topics this service creates at start-up (existing topics are left as they are).
+    # A production cluster keeps 3 copies and refuses a write that fewer than 2 hold; the
+    # local and test stack is one broker, so development and test default to 1 and 1.
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_replication_factor: int = Field(default_factory=_by_environment(3, 1), ge=1)
+    kafka_min_insync_replicas: int = Field(default_factory=_by_environment(2, 1), ge=1)
+
+    # The consumer loop: how long one handler call may take before it counts as a failed
+    # attempt, how long a stop waits for the events in flight and then for the commit and
+    # the group leave, and when a loop that keeps crashing makes /healthz fail.
+    consumer_handler_timeout_seconds: float = Field(default=30.0, gt=0)
+    consumer_stop_grace_seconds: float = Field(default=10.0, gt=0)
+    consumer_close_timeout_seconds: float = Field(default=5.0, gt=0)
+    consumer_max_restarts: int = Field(default=5, ge=1)
+    consumer_max_down_seconds: float = Field(default=300.0, gt=0)
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> NigraniSettings:
         if (
@@ -42,10 +69,31 @@ class NigraniSettings(BaseSettings):
             raise ValueError("SECRET_KEY must be set to a real secret in production")
         return self
 
+    @model_validator(mode="after")
+    def _refuse_single_copy_topics_in_production(self) -> NigraniSettings:
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError("KAFKA_MIN_INSYNC_REPLICAS cannot exceed KAFKA_REPLICATION_FACTOR")
+        if self.environment == "production" and (
+            self.kafka_replication_factor < 2 or self.kafka_min_insync_replicas < 2
+        ):
+            raise ValueError(
+                "production needs KAFKA_REPLICATION_FACTOR >= 2 and KAFKA_MIN_INSYNC_REPLICAS"
+                " >= 2: an acknowledged event must survive the loss of one broker"
+            )
+        return self
+
     @property
     def lifecycle_topic(self) -> str:
         """The one topic that carries every request's events, keyed by request id."""
         return f"{self.topic_prefix}.requests.lifecycle"
+
+    @property
+    def topic_layout(self) -> TopicLayout:
+        return TopicLayout(
+            partitions=self.kafka_topic_partitions,
+            replication_factor=self.kafka_replication_factor,
+            min_insync_replicas=self.kafka_min_insync_replicas,
+        )
 
     def dead_letter_topic(self, group_id: str) -> str:
         """Each consumer group gets its own DLQ so that replays go back to the right owner."""

@@ -55,6 +55,7 @@ async def _failing_audit_consumer(
         group_id=AUDIT_GROUP,
         topics=(settings.lifecycle_topic,),
         dead_letter_topic=settings.dead_letter_topic(AUDIT_GROUP),
+        start_from="earliest",
         max_attempts=1,
         backoff=Backoff(initial_seconds=0.01, max_seconds=0.05),
     )
@@ -71,6 +72,7 @@ async def _failing_audit_consumer(
         runtime,
         bootstrap_servers=infra.kafka_bootstrap_servers,
         topics=[*config.topics, config.dead_letter_topic],
+        layout=settings.topic_layout,
     )
     consumer.start()
     stack.push_async_callback(consumer.stop)

@@ -7,6 +7,8 @@ from collections import Counter
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.partitioner import murmur2
 from aiokafka.structs import ConsumerRecord
 from nigrani_shared.events import EventEnvelope, encode_event
 from nigrani_shared.kafka.producer import event_headers
@@ -78,3 +80,32 @@ async def events_on_topic(bootstrap: str, topic: str) -> list[dict[str, Any]]:
 def routed_records_per_request(events: list[dict[str, Any]]) -> Counter[str]:
     """How many request.routed records each request has on the topic."""
     return Counter(e["subject"] for e in events if ".request.routed." in str(e.get("type")))
+
+
+def partition_for(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner picks for a key (murmur2, as in Java)."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def keys_on_one_partition(prefixes: list[str], partitions: int) -> list[str]:
+    """One key per prefix (`prefix-N`), all landing on the same partition: computed, not
+    assumed, for tests that rely on two events sharing a partition's order."""
+    target = partition_for(prefixes[0].encode(), partitions)
+    keys = [prefixes[0]]
+    for prefix in prefixes[1:]:
+        n = 0
+        while partition_for(f"{prefix}-{n}".encode(), partitions) != target:
+            n += 1
+        keys.append(f"{prefix}-{n}")
+    return keys
+
+
+async def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int]:
+    """The group's committed offsets on a topic, by partition, as the broker has them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+        return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+    finally:
+        await admin.close()

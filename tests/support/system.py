@@ -75,6 +75,9 @@ def settings_for(
         "mongodb_uri": infra.mongodb_uri,
         "topic_prefix": prefix,
         "secret_key": "test-secret-" + prefix,
+        # The test broker is a single node (set explicitly, not left to the defaults).
+        "kafka_replication_factor": 1,
+        "kafka_min_insync_replicas": 1,
     }
     return (
         IntakeSettings(

@@ -77,6 +77,10 @@ def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) ->
         assert pid is not None
         return pid
     env = {
+        # The local broker is a single node: one copy of each topic (a real cluster set in
+        # the environment may override these).
+        "KAFKA_REPLICATION_FACTOR": "1",
+        "KAFKA_MIN_INSYNC_REPLICAS": "1",
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap_servers,
         "MONGODB_URI": endpoints.mongodb_uri,

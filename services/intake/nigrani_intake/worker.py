@@ -19,7 +19,10 @@ GROUP_ID = "intake"
 
 def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
     requests = RequestsRepository(clients.db[COLLECTION])
-    return consumer_for(clients, group_id=GROUP_ID, handlers=build_handlers(requests))
+    # "earliest": a new intake group rebuilds the public timeline from the whole history.
+    return consumer_for(
+        clients, group_id=GROUP_ID, handlers=build_handlers(requests), start_from="earliest"
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ GROUP_ID = "routing"
 def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsumer:
     service = RoutingService(rules=rules, cases=CasesRepository(clients.db[COLLECTION]))
     handlers = build_handlers(service, clients.producer, clients.settings.lifecycle_topic)
-    return consumer_for(clients, group_id=GROUP_ID, handlers=handlers)
+    # "earliest": a new routing group must route every submission ever accepted.
+    return consumer_for(clients, group_id=GROUP_ID, handlers=handlers, start_from="earliest")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
 """Immutable, versioned events and the CloudEvents envelope that carries them."""
 
 from nigrani_shared.events.base import EventData
-from nigrani_shared.events.codec import UndecodableEventError, decode_event, encode_event
+from nigrani_shared.events.codec import (
+    UndecodableEventError,
+    UnknownEventTypeError,
+    decode_event,
+    encode_event,
+)
 from nigrani_shared.events.envelope import EventEnvelope, derived_event_id, new_event
 from nigrani_shared.events.models import (
     Contact,
@@ -26,6 +31,7 @@ __all__ = [
     "RequestSubmitted",
     "RequestSubmittedV1",
     "UndecodableEventError",
+    "UnknownEventTypeError",
     "decode_event",
     "derived_event_id",
     "encode_event",

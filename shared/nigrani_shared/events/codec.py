@@ -1,12 +1,19 @@
-"""Bytes <-> envelopes. Anything that cannot be decoded raises one error type, which the
-consumer runtime treats as permanent (straight to the dead-letter topic, no retries)."""
+"""Bytes <-> envelopes.
+
+Two outcomes are told apart, because the consumer runtime treats them oppositely:
+- `UndecodableEventError`: not a CloudEvents envelope at all, or invalid data for a type we
+  know. Permanent: straight to the dead-letter topic, no retries.
+- `UnknownEventTypeError`: a valid envelope of a type this build does not know (a producer
+  deployed before its consumers). Not an error of the message: skipped and counted.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nigrani_shared.events.envelope import EventEnvelope
 from nigrani_shared.events.registry import model_for_type
@@ -15,7 +22,29 @@ CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 
 
 class UndecodableEventError(ValueError):
-    """The message is not a valid Nigrani event: bad JSON, unknown type or invalid data."""
+    """The message is not a valid Nigrani event: bad JSON, no envelope, or invalid data."""
+
+
+class UnknownEventTypeError(Exception):
+    """A valid envelope whose type this service's registry does not know."""
+
+    def __init__(self, event_type: str) -> None:
+        super().__init__(f"unknown event type {event_type!r}")
+        self.event_type = event_type
+
+
+class _AnyEnvelope(BaseModel):
+    """The envelope's attributes with the data left unchecked: is this a CloudEvent?"""
+
+    model_config = ConfigDict(frozen=True)
+
+    specversion: Literal["1.0"]
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: datetime
+    data: Any
 
 
 def encode_event(envelope: EventEnvelope) -> bytes:
@@ -31,10 +60,15 @@ def decode_event(value: bytes | None) -> EventEnvelope:
         raise UndecodableEventError(f"not JSON: {error}") from error
     if not isinstance(raw, dict):
         raise UndecodableEventError("envelope is not a JSON object")
-    event_type = raw.get("type")
-    model = model_for_type(event_type) if isinstance(event_type, str) else None
+    try:
+        event_type = _AnyEnvelope.model_validate(raw).type
+    except ValidationError as error:
+        raise UndecodableEventError(
+            f"not a CloudEvents envelope: {error.error_count()} errors"
+        ) from error
+    model = model_for_type(event_type)
     if model is None:
-        raise UndecodableEventError(f"unknown event type {event_type!r}")
+        raise UnknownEventTypeError(event_type)
     try:
         data = model.model_validate(raw.get("data"))
         return EventEnvelope.model_validate({**raw, "data": data})

@@ -2,10 +2,14 @@
 
 It takes batches with getmany, applies each event through the handler registered for its
 type, and commits `offset + 1` per partition only after the effect is stored. An event id
-already applied is skipped. A handler error is retried with backoff a bounded number of
-times and then the message goes to the group's dead-letter topic, so a poison message never
-blocks a partition. Infrastructure outages (store or broker unreachable) are not poison:
-they are retried until the outage ends or the runtime is stopped, and nothing is committed.
+already applied is skipped; so is a type this service does not know or has no handler for
+(counted, committed, never dead-lettered, so producers can ship a type before consumers).
+A handler error or a handler that outlives its timeout is retried with backoff a bounded
+number of times and then the message goes to the group's dead-letter topic, so a poison
+message never blocks a partition. Infrastructure outages (store or broker unreachable) are
+not poison: they are retried until the outage ends or the runtime is stopped, and nothing
+is committed. `stop()` is bounded even while the broker is down: what is abandoned is
+logged and will be redelivered (handlers are idempotent).
 """
 
 from __future__ import annotations
@@ -13,29 +17,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias, TypeVar
+from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError
-from aiokafka.structs import ConsumerRecord
+from aiokafka.errors import CommitFailedError, KafkaError
 
-from nigrani_shared.events.codec import UndecodableEventError, decode_event
-from nigrani_shared.events.envelope import EventEnvelope
-from nigrani_shared.kafka.dead_letters import send_to_dead_letters
-from nigrani_shared.kafka.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
+from nigrani_shared.kafka.handling import EventApplier, Handler, InfrastructureCheck, Record
+from nigrani_shared.kafka.metrics import CONSUMER_LAG
 from nigrani_shared.kafka.producer_handle import ProducerHandle
-from nigrani_shared.kafka.retry import Backoff, is_transient
-from nigrani_shared.logging import log_context
+from nigrani_shared.kafka.retry import Backoff, Stopping
+from nigrani_shared.outage import OutageLog
 from nigrani_shared.store.processed import ProcessedEvents
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[EventEnvelope], Awaitable[None]]
-Record: TypeAlias = ConsumerRecord[bytes, bytes]
-_T = TypeVar("_T")
+__all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "StartFrom"]
+
+StartFrom = Literal["earliest", "latest"]
 
 
 @dataclass(frozen=True)
@@ -43,21 +43,15 @@ class ConsumerConfig:
     group_id: str
     topics: tuple[str, ...]
     dead_letter_topic: str
+    # Where a group with no committed offset starts: stated by every group, no default.
+    start_from: StartFrom
     max_attempts: int = 5
+    handler_timeout_seconds: float = 30.0
     backoff: Backoff = field(default_factory=Backoff)
     max_batch_records: int = 500
     poll_timeout_ms: int = 500
-
-
-class _Stopping(Exception):
-    """Raised inside a batch when shutdown interrupts an infrastructure retry."""
-
-
-def _raise_unexpected(results: list[BaseException | None]) -> None:
-    """A stop during an outage is expected; anything else is a runtime bug and must surface."""
-    for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, _Stopping):
-            raise result
+    stop_grace_seconds: float = 10.0  # for the events in flight when stop() is called
+    close_timeout_seconds: float = 5.0  # for the final commit, and again for leaving
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -68,6 +62,9 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._runtime.commit_pending()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        # Called after every join, with an empty list too (more replicas than partitions):
+        # such a replica is a healthy member of the group, so it is ready as well.
+        self._runtime.joined = True
         logger.info("partitions assigned", extra={"partitions": [str(tp) for tp in assigned]})
 
 
@@ -80,24 +77,37 @@ class ConsumerRuntime:
         bootstrap_servers: str,
         producer: ProducerHandle,
         processed: ProcessedEvents,
+        infrastructure_up: InfrastructureCheck | None = None,
     ) -> None:
         self._config = config
-        self._handlers = dict(handlers)
         self._bootstrap_servers = bootstrap_servers
-        self._producer = producer
-        self._processed = processed
+        self._stopping = asyncio.Event()
+        self._applier = EventApplier(
+            config=config,
+            handlers=handlers,
+            producer=producer,
+            processed=processed,
+            stopping=self._stopping,
+            infrastructure_up=infrastructure_up,
+        )
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
         self._batch_lock = asyncio.Lock()
         self._pending: dict[TopicPartition, int] = {}
+        self._in_hand: dict[TopicPartition, int] = {}  # last offset of the batch in hand
+        self._commit_outage = OutageLog(logger, "Kafka (offset commit)")
+        self.joined = False  # received an assignment (possibly empty) since start
+        self.batches = 0  # loop iterations completed since start
 
     async def start(self) -> None:
+        """Starts a fresh consumer; after a crash the same runtime can be started again."""
+        self._pending, self._in_hand, self.joined, self.batches = {}, {}, False, 0
+        self._stopping.clear()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap_servers,
             group_id=self._config.group_id,
             enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset=self._config.start_from,
         )
         self._consumer.subscribe(list(self._config.topics), listener=_CommitOnRevoke(self))
         try:
@@ -107,26 +117,79 @@ class ConsumerRuntime:
             self._consumer = None
             raise
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self._config.group_id}")
-        self._task.add_done_callback(self._report_crash)
 
     async def stop(self) -> None:
-        """Finishes the batch in hand, commits what was applied, and leaves the group."""
+        """Finishes the events in flight (bounded), commits what was applied (bounded) and
+        leaves the group (bounded). Whatever is abandoned is logged and redelivered later."""
         self._stopping.set()
-        if self._task is not None:
-            with contextlib.suppress(Exception):  # a crash was already logged
-                await self._task
-        if self._consumer is not None:
-            await self.commit_pending()
-            await self._consumer.stop()
+        task = self._task
+        if task is not None and not task.done():
+            await asyncio.wait({task}, timeout=self._config.stop_grace_seconds)
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=1.0)
+                logger.warning(
+                    "events in flight abandoned at stop; they will be redelivered",
+                    extra={"abandoned": self._unapplied()},
+                )
+        await self.release()
+
+    async def wait(self) -> BaseException | None:
+        """Waits for the loop to end: None after stop(), the error if it crashed."""
+        if self._task is None:
+            return None
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(self._task)
+        if self._task.cancelled() or self._stopping.is_set():
+            return None
+        return self._task.exception()
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def _report_crash(self, task: asyncio.Task[None]) -> None:
-        """A loop that ends without being asked to is a bug: log it; /readyz reports it."""
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("consumer loop crashed", exc_info=task.exception())
+    @property
+    def close_seconds(self) -> float:
+        return self._config.close_timeout_seconds
+
+    @property
+    def ready(self) -> bool:
+        """Running and a member of the group (its assignment received, possibly empty)."""
+        return self.running and self.joined
+
+    async def release(self) -> None:
+        """Commits what was applied and closes the consumer, each within its deadline."""
+        consumer = self._consumer
+        self.joined = False
+        if consumer is None:
+            return
+        if not await self._within_close_timeout(self.commit_pending()):
+            logger.warning("final commit timed out; applied events will be redelivered")
+        self._consumer = None
+        if self._pending:
+            logger.warning(
+                "offsets not committed; those events will be redelivered and skipped",
+                extra={"uncommitted": {str(tp): offset for tp, offset in self._pending.items()}},
+            )
+        if not await self._within_close_timeout(consumer.stop()):
+            logger.warning("leaving the consumer group timed out; the broker will expire us")
+
+    async def _within_close_timeout(self, operation: Awaitable[None]) -> bool:
+        try:
+            await asyncio.wait_for(operation, self._config.close_timeout_seconds)
+            return True
+        except TimeoutError:
+            return False
+        except asyncio.CancelledError:
+            # aiokafka's close awaits fetch tasks it has just cancelled, which surfaces as a
+            # CancelledError while the broker is down; only our own cancellation propagates.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            return True
+        except KafkaError as error:
+            logger.warning("Kafka error while closing", extra={"error_type": type(error).__name__})
+            return True
 
     async def commit_pending(self) -> None:
         async with self._batch_lock:
@@ -138,10 +201,25 @@ class ConsumerRuntime:
         offsets, self._pending = self._pending, {}
         try:
             await self._consumer.commit(offsets)
+            self._commit_outage.recovered()
         except CommitFailedError:
             # The group rebalanced under us (a long outage outlived max.poll.interval): the
             # partitions' new owner gets these events again, and handlers are idempotent.
             logger.warning("commit refused after a rebalance; events will be redelivered")
+        except KafkaError as error:
+            # Broker or coordinator unreachable: keep the offsets for the next commit.
+            self._pending = {**offsets, **self._pending}
+            self._commit_outage.failed(error)
+        except BaseException:
+            self._pending = {**offsets, **self._pending}
+            raise
+
+    def _unapplied(self) -> dict[str, str]:
+        abandoned: dict[str, str] = {}
+        for tp, last in self._in_hand.items():
+            first = self._pending.get(tp)
+            abandoned[str(tp)] = f"from {first} to {last}" if first is not None else f"to {last}"
+        return abandoned
 
     async def _run(self) -> None:
         assert self._consumer is not None
@@ -151,92 +229,37 @@ class ConsumerRuntime:
                 max_records=self._config.max_batch_records,
             )
             async with self._batch_lock:
+                self._in_hand = {tp: recs[-1].offset for tp, recs in batch.items() if recs}
                 results = await asyncio.gather(
                     *(self._apply_partition(tp, recs) for tp, recs in batch.items()),
                     return_exceptions=True,
                 )
+                self._log_left_for_redelivery()
                 await self._commit_unlocked()
+                self._in_hand = {}
                 _raise_unexpected(results)
             await self._record_lag()
+            self.batches += 1
 
     async def _apply_partition(self, tp: TopicPartition, records: list[Record]) -> None:
-        """Records of one partition in order; partitions of a batch run concurrently."""
+        """Records of one partition in order; partitions of a batch run concurrently.
+        Once stopping, the events not yet started are left for the next owner."""
         for record in records:
-            await self._apply(record)
+            if self._stopping.is_set():
+                return
+            await self._applier.apply(record)
             self._pending[tp] = record.offset + 1
 
-    async def _apply(self, record: Record) -> None:
-        try:
-            envelope = decode_event(record.value)
-        except UndecodableEventError as error:
-            await self._dead_letter(record, error, attempts=1)
-            EVENTS_HANDLED.labels(self._config.group_id, "undecodable", "dead_lettered").inc()
-            return
-        with log_context(request_id=envelope.subject, event_id=envelope.id):
-            outcome = await self._dispatch(record, envelope)
-        EVENTS_HANDLED.labels(self._config.group_id, envelope.type, outcome).inc()
-
-    async def _dispatch(self, record: Record, envelope: EventEnvelope) -> str:
-        handler = self._handlers.get(envelope.type)
-        if handler is None:
-            return "ignored"
-        if await self._with_infra_retry(lambda: self._processed.already_applied(envelope.id)):
-            return "duplicate"
-        started = time.perf_counter()
-        try:
-            return await self._handle_with_retries(record, envelope, handler)
-        finally:
-            HANDLER_SECONDS.labels(self._config.group_id, envelope.type).observe(
-                time.perf_counter() - started
-            )
-
-    async def _handle_with_retries(
-        self, record: Record, envelope: EventEnvelope, handler: Handler
-    ) -> str:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await self._with_infra_retry(lambda: handler(envelope))
-                await self._with_infra_retry(lambda: self._processed.record(envelope.id))
-                return "handled"
-            except _Stopping:
-                raise
-            except Exception as error:
-                if attempt >= self._config.max_attempts:
-                    logger.warning("giving up on event", extra={"error_type": type(error).__name__})
-                    await self._dead_letter(record, error, attempts=attempt)
-                    return "dead_lettered"
-                await asyncio.sleep(self._config.backoff.delay(attempt))
-
-    async def _with_infra_retry(self, operation: Callable[[], Awaitable[_T]]) -> _T:
-        attempt = 0
-        while True:
-            try:
-                return await operation()
-            except Exception as error:
-                if not is_transient(error):
-                    raise
-                attempt += 1
-                logger.warning(
-                    "infrastructure unavailable, retrying",
-                    extra={"error_type": type(error).__name__, "attempt": attempt},
+    def _log_left_for_redelivery(self) -> None:
+        if self._stopping.is_set() and self._in_hand:
+            unapplied = {
+                tp: last for tp, last in self._in_hand.items() if self._pending.get(tp, -1) <= last
+            }
+            if unapplied:
+                logger.info(
+                    "stopping: events not started are left for redelivery",
+                    extra={"left": {str(tp): f"to {last}" for tp, last in unapplied.items()}},
                 )
-                if self._stopping.is_set():
-                    raise _Stopping from error
-                await asyncio.sleep(self._config.backoff.delay(attempt))
-
-    async def _dead_letter(self, record: Record, error: BaseException, *, attempts: int) -> None:
-        await self._with_infra_retry(
-            lambda: send_to_dead_letters(
-                self._producer,
-                self._config.dead_letter_topic,
-                record,
-                group_id=self._config.group_id,
-                error=error,
-                attempts=attempts,
-            )
-        )
 
     async def _record_lag(self) -> None:
         assert self._consumer is not None
@@ -248,3 +271,10 @@ class ConsumerRuntime:
             CONSUMER_LAG.labels(self._config.group_id, tp.topic, str(tp.partition)).set(
                 max(highwater - position, 0)
             )
+
+
+def _raise_unexpected(results: list[BaseException | None]) -> None:
+    """A stop during an outage is expected; anything else is a runtime bug and must surface."""
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, Stopping):
+            raise result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -11,9 +12,17 @@ from aiokafka.errors import TopicAlreadyExistsError
 logger = logging.getLogger(__name__)
 
 
-async def ensure_topics(
-    bootstrap_servers: str, topics: list[str], *, partitions: int = 3, replication: int = 1
-) -> None:
+@dataclass(frozen=True)
+class TopicLayout:
+    """How a topic we create is laid out; from settings (KAFKA_TOPIC_PARTITIONS, ...)."""
+
+    partitions: int
+    replication_factor: int
+    min_insync_replicas: int
+
+
+async def ensure_topics(bootstrap_servers: str, topics: list[str], layout: TopicLayout) -> None:
+    """Creates the missing topics; a topic that exists is left as it is."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
@@ -21,7 +30,11 @@ async def ensure_topics(
         missing = [name for name in topics if name not in existing]
         if not missing:
             return
-        new_topics = [NewTopic(name, partitions, replication) for name in missing]
+        configs = {"min.insync.replicas": str(layout.min_insync_replicas)}
+        new_topics = [
+            NewTopic(name, layout.partitions, layout.replication_factor, topic_configs=configs)
+            for name in missing
+        ]
         with contextlib.suppress(TopicAlreadyExistsError):  # another replica was first
             await admin.create_topics(new_topics)
         logger.info("created topics", extra={"topics": missing})

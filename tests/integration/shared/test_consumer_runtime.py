@@ -1,106 +1,67 @@
 """The shared consumer runtime on the real broker: bounded retries then the dead-letter
-topic and back by the replay command, duplicate events skipped, and a restart that resumes
-after the commit."""
+topic and back by the replay command, duplicate events skipped, a restart that resumes
+after the commit, unknown types skipped and a hanging handler timed out."""
 
 from __future__ import annotations
 
-import uuid
+import asyncio
+import json
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
-from nigrani_shared.events import EventEnvelope, RequestRouted
-from nigrani_shared.kafka.background import BackgroundConsumer
-from nigrani_shared.kafka.producer_handle import ProducerHandle
+from nigrani_shared.events import EventEnvelope, RequestRouted, encode_event
 from nigrani_shared.kafka.replay import replay_dead_letters
-from nigrani_shared.kafka.retry import Backoff
-from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handler
-from nigrani_shared.settings import NigraniSettings
-from nigrani_shared.store.processed import MongoProcessedEvents
-from pymongo import AsyncMongoClient
 
+from tests.integration.shared.harness import (
+    PARTITIONS,
+    NeverSkips,
+    handled_count,
+    new_name,
+    running_consumer,
+    settings_for,
+)
 from tests.support.events import routed
 from tests.support.infra import Infra
-from tests.support.kafka import read_topic, send_events
+from tests.support.kafka import (
+    committed_offsets,
+    keys_on_one_partition,
+    partition_for,
+    read_topic,
+    send_events,
+    send_raw,
+)
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-
 GROUP = "runtime-test"
-
-
-def _settings(infra: Infra, name: str) -> NigraniSettings:
-    return NigraniSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
-        mongodb_uri=infra.mongodb_uri,
-        topic_prefix=name,
-    )
-
-
-@asynccontextmanager
-async def _runtime(
-    infra: Infra, *, name: str, handler: Handler, max_attempts: int = 3
-) -> AsyncIterator[ConsumerConfig]:
-    settings = _settings(infra, name)
-    config = ConsumerConfig(
-        group_id=GROUP,
-        topics=(settings.lifecycle_topic,),
-        dead_letter_topic=settings.dead_letter_topic(GROUP),
-        max_attempts=max_attempts,
-        backoff=Backoff(initial_seconds=0.01, max_seconds=0.05),
-    )
-    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(infra.mongodb_uri)
-    producer = ProducerHandle(infra.kafka_bootstrap_servers, client_id=name)
-    runtime = ConsumerRuntime(
-        config=config,
-        handlers={RequestRouted.event_type: handler},
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        producer=producer,
-        processed=MongoProcessedEvents(mongo[f"{name}_db"]["processed_events"]),
-    )
-    consumer = BackgroundConsumer(
-        runtime,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        topics=[*config.topics, config.dead_letter_topic],
-    )
-    consumer.start()
-    try:
-        yield config
-    finally:
-        await consumer.stop()
-        await producer.close()
-        await mongo.close()
 
 
 async def test_a_failing_handler_is_retried_a_bounded_number_of_times_then_dead_lettered(
     infra: Infra,
 ) -> None:
-    name = f"rt{uuid.uuid4().hex[:8]}"
+    name = new_name()
     calls: Counter[str] = Counter()
+    poison, fine = keys_on_one_partition(["POISON", "FINE-AFTER"], PARTITIONS)
 
     async def handler(envelope: EventEnvelope) -> None:
         calls[envelope.subject] += 1
-        if envelope.subject == "POISON":
+        if envelope.subject == poison:
             raise ValueError("this event can never be applied")
 
-    async with _runtime(infra, name=name, handler=handler, max_attempts=3) as config:
-        await send_events(
-            infra.kafka_bootstrap_servers,
-            config.topics[0],
-            [routed("POISON"), routed("FINE-AFTER")],
-        )
+    async with running_consumer(infra, name=name, handler=handler, max_attempts=3) as running:
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [routed(poison)])
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [routed(fine)])
 
         async def fine_handled() -> bool:
-            return calls["FINE-AFTER"] == 1
+            return calls[fine] == 1
 
         await eventually(fine_handled, within=60, what="the good event after the poison one")
+        assert calls[poison] == 3  # same partition: the poison one was settled first
         records = await read_topic(
-            infra.kafka_bootstrap_servers, config.dead_letter_topic, expect=1
+            infra.kafka_bootstrap_servers, running.config.dead_letter_topic, expect=1
         )
 
-    assert calls["POISON"] == 3
     assert len(records) == 1
     headers = {key: value.decode() for key, value in records[0].headers}
     assert headers["nigrani-dlq-attempts"] == "3"
@@ -111,15 +72,16 @@ async def test_a_failing_handler_is_retried_a_bounded_number_of_times_then_dead_
 async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_commit(
     infra: Infra,
 ) -> None:
-    name = f"rt{uuid.uuid4().hex[:8]}"
+    name = new_name()
     calls: Counter[str] = Counter()
 
     async def handler(envelope: EventEnvelope) -> None:
         calls[envelope.id] += 1
 
     first, second = routed("AAAA-0000-0001"), routed("AAAA-0000-0002")
-    async with _runtime(infra, name=name, handler=handler) as config:
-        await send_events(infra.kafka_bootstrap_servers, config.topics[0], [first, first, second])
+    sent = [first, first, second]
+    async with running_consumer(infra, name=name, handler=handler) as running:
+        await send_events(infra.kafka_bootstrap_servers, running.topic, sent)
 
         async def both_handled() -> bool:
             return calls[second.id] == 1
@@ -127,10 +89,16 @@ async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_comm
         await eventually(both_handled, within=60, what="events handled")
     assert calls[first.id] == 1  # the second copy was recognised and skipped
 
-    # A new runtime in the same group starts after the committed offsets: nothing replays.
-    async with _runtime(infra, name=name, handler=handler) as config:
+    # What the broker holds for the group: every event sent, on the partition it went to.
+    expected = Counter(partition_for(e.subject.encode(), PARTITIONS) for e in sent)
+    committed = await committed_offsets(infra.kafka_bootstrap_servers, running.topic, GROUP)
+    assert {p: o for p, o in committed.items() if o > 0} == dict(expected)
+
+    # A new runtime in the same group starts after the committed offsets. It forgets which
+    # events were applied, so anything replayed from before the commit would be seen here.
+    async with running_consumer(infra, name=name, handler=handler, processed=NeverSkips()):
         third = routed("AAAA-0000-0003")
-        await send_events(infra.kafka_bootstrap_servers, config.topics[0], [third])
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [third])
 
         async def third_handled() -> bool:
             return calls[third.id] == 1
@@ -140,7 +108,7 @@ async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_comm
 
 
 async def test_dead_letters_replayed_after_a_fix_are_applied_once(infra: Infra) -> None:
-    name = f"rt{uuid.uuid4().hex[:8]}"
+    name = new_name()
     applied: Counter[str] = Counter()
     broken = True
 
@@ -150,19 +118,84 @@ async def test_dead_letters_replayed_after_a_fix_are_applied_once(infra: Infra) 
         applied[envelope.subject] += 1
 
     event = routed("FIXD-LATE-R001")
-    async with _runtime(infra, name=name, handler=handler, max_attempts=2) as config:
-        await send_events(infra.kafka_bootstrap_servers, config.topics[0], [event])
-        dead = await read_topic(infra.kafka_bootstrap_servers, config.dead_letter_topic, expect=1)
+    async with running_consumer(infra, name=name, handler=handler, max_attempts=2) as running:
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [event])
+        dlq = running.config.dead_letter_topic
+        dead = await read_topic(infra.kafka_bootstrap_servers, dlq, expect=1)
         assert len(dead) == 1
         broken = False
 
-        result = await replay_dead_letters(_settings(infra, name), GROUP)
+        result = await replay_dead_letters(settings_for(infra, name), GROUP)
         assert (result.replayed, result.skipped) == (1, 0)
 
         async def applied_once() -> bool:
             return applied[event.subject] == 1
 
         await eventually(applied_once, within=60, what="replayed event applied")
-        again = await replay_dead_letters(_settings(infra, name), GROUP)
+        again = await replay_dead_letters(settings_for(infra, name), GROUP)
         assert again.replayed == 0  # the replay group committed what it sent
     assert applied == Counter({event.subject: 1})
+
+
+async def test_an_unknown_event_type_is_skipped_counted_and_committed_not_dead_lettered(
+    infra: Infra,
+) -> None:
+    name = new_name()
+    group = f"unknown-{name}"
+    future_type = "org.nigrani.request.reopened.v1"
+    applied: list[str] = []
+
+    async def handler(envelope: EventEnvelope) -> None:
+        applied.append(envelope.subject)
+
+    code = "UNKN-OWNT-YPE1"
+    raw = json.loads(encode_event(routed(code)))
+    future = json.dumps({**raw, "type": future_type, "data": {"reason": "x"}}).encode()
+    async with running_consumer(infra, name=name, handler=handler, group=group) as running:
+        await send_raw(infra.kafka_bootstrap_servers, running.topic, [future], key=code.encode())
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [routed(code)])
+
+        async def known_applied() -> bool:
+            return applied == [code]
+
+        await eventually(known_applied, within=60, what="the known event after the unknown one")
+        assert handled_count(group, "unknown_type", future_type) == 1
+        assert handled_count(group, "dead_lettered") == 0
+        dlq = running.config.dead_letter_topic
+
+    partition = partition_for(code.encode(), PARTITIONS)
+    committed = await committed_offsets(infra.kafka_bootstrap_servers, running.topic, group)
+    assert committed[partition] == 2  # the unknown one is behind the commit too
+    assert await read_topic(infra.kafka_bootstrap_servers, dlq, expect=1, within_ms=3000) == []
+
+
+async def test_a_handler_that_hangs_is_timed_out_retried_then_dead_lettered(
+    infra: Infra,
+) -> None:
+    name = new_name()
+    hang, after = keys_on_one_partition(["HANG-FORE-VER1", "NEXT-AFTR-HANG"], PARTITIONS)
+    attempts: Counter[str] = Counter()
+
+    async def handler(envelope: EventEnvelope) -> None:
+        attempts[envelope.subject] += 1
+        if envelope.subject == hang:
+            await asyncio.sleep(3600)
+
+    async with running_consumer(
+        infra, name=name, handler=handler, max_attempts=2, handler_timeout_seconds=0.5
+    ) as running:
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [routed(hang)])
+        await send_events(infra.kafka_bootstrap_servers, running.topic, [routed(after)])
+
+        async def next_applied() -> bool:
+            return attempts[after] == 1
+
+        await eventually(next_applied, within=60, what="the event behind the hanging one")
+        records = await read_topic(
+            infra.kafka_bootstrap_servers, running.config.dead_letter_topic, expect=1
+        )
+    assert attempts[hang] == 2
+    assert len(records) == 1
+    headers = {key: value.decode() for key, value in records[0].headers}
+    assert headers["nigrani-dlq-error"].startswith("HandlerTimeoutError")
+    assert headers["nigrani-dlq-attempts"] == "2"

@@ -8,7 +8,7 @@ from prometheus_client import REGISTRY
 
 from tests.support.events import submitted
 from tests.support.infra import Infra
-from tests.support.kafka import read_topic, send_events, send_raw
+from tests.support.kafka import keys_on_one_partition, read_topic, send_events, send_raw
 from tests.support.system import running_system
 from tests.support.waiting import eventually
 
@@ -33,8 +33,13 @@ async def test_a_malformed_message_is_dead_lettered_and_good_ones_still_flow(
     async with running_system(infra) as system:
         before = _dead_letters("routing")
         poison = b'{"this is": "not a cloud event"'
-        await send_raw(infra.kafka_bootstrap_servers, system.topic, [poison], key=b"POISON")
-        code = "GOOD-AFTE-RPOIS"
+        # The good message shares the poison one's partition (computed), so it can only be
+        # routed once the poison one stopped blocking that partition.
+        partitions = system.routing_settings.kafka_topic_partitions
+        poison_key, code = keys_on_one_partition(["POISON", "GOOD-AFTE-RPOIS"], partitions)
+        await send_raw(
+            infra.kafka_bootstrap_servers, system.topic, [poison], key=poison_key.encode()
+        )
         await send_events(
             infra.kafka_bootstrap_servers,
             system.topic,
@@ -48,7 +53,7 @@ async def test_a_malformed_message_is_dead_lettered_and_good_ones_still_flow(
         dead = records[0]
         headers = {k: v.decode() for k, v in dead.headers}
         assert dead.value == poison
-        assert dead.key == b"POISON"
+        assert dead.key == poison_key.encode()
         assert headers["nigrani-dlq-topic"] == system.topic
         assert headers["nigrani-dlq-group"] == "routing"
         assert headers["nigrani-dlq-offset"].isdigit()

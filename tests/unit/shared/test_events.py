@@ -14,6 +14,7 @@ from nigrani_shared.events import (
     RequestSubmitted,
     RequestSubmittedV1,
     UndecodableEventError,
+    UnknownEventTypeError,
     decode_event,
     derived_event_id,
     encode_event,
@@ -86,6 +87,33 @@ def test_the_envelope_carries_cloudevents_attributes() -> None:
 def test_anything_malformed_is_one_error_type(value: bytes | None) -> None:
     with pytest.raises(UndecodableEventError):
         decode_event(value)
+
+
+def _envelope_bytes(event_type: str, data: object) -> bytes:
+    envelope = {
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": "/future-producer",
+        "type": event_type,
+        "subject": "ABCD-EFGH-JKMN",
+        "time": "2026-11-01T00:00:00Z",
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+    return json.dumps(envelope).encode()
+
+
+def test_a_valid_envelope_of_an_unknown_type_is_told_apart_from_garbage() -> None:
+    """A producer may ship a new type before its consumers: not poison, so not a DLQ case."""
+    with pytest.raises(UnknownEventTypeError) as raised:
+        decode_event(_envelope_bytes("org.nigrani.request.reopened.v1", {"any": "thing"}))
+    assert raised.value.event_type == "org.nigrani.request.reopened.v1"
+    assert not isinstance(raised.value, UndecodableEventError)
+
+
+def test_invalid_data_for_a_known_type_is_undecodable() -> None:
+    with pytest.raises(UndecodableEventError):
+        decode_event(_envelope_bytes(RequestRouted.event_type, {"request_id": "X"}))
 
 
 def test_events_are_frozen_and_refuse_unknown_fields() -> None:
