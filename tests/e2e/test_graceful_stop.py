@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from tests.support.events import submitted
 from tests.support.infra import Infra
@@ -98,3 +99,52 @@ async def test_sigterm_with_a_batch_in_hand_commits_exactly_what_was_applied(
         assert committed.get(partition, 0) in ({len(done)} if done else {0, -1})
     hang_partition = partition_for(hang.encode(), PARTITIONS)
     assert committed.get(hang_partition, 0) <= 4
+
+
+async def test_the_routing_worker_exits_cleanly_on_sigterm_after_committing(infra: Infra) -> None:
+    """The real routing worker process, not a test worker: SIGTERM, exit 0, and every
+    submission it routed is behind its committed offset."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    topic = f"{prefix}.requests.lifecycle"
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "MONGODB_URI": infra.mongodb_uri,
+        "TOPIC_PREFIX": prefix,
+        "ROUTING_DATABASE": f"{prefix}_routing",
+        "ENVIRONMENT": "test",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "nigrani_routing.worker",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(infra.mongodb_uri)
+    try:
+        codes = [f"STOP-{n:04d}-TEST" for n in range(20)]
+        await send_events(infra.kafka_bootstrap_servers, topic, [submitted(c) for c in codes])
+        cases = mongo[f"{prefix}_routing"]["cases"]
+
+        async def all_routed() -> bool:
+            return await cases.count_documents({}) == len(codes)
+
+        await eventually(all_routed, within=90, what="the worker routed every request")
+        worker.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+        await mongo.close()
+
+    assert worker.returncode == 0, output.decode()[-2000:]
+    assert b"worker stopping" in output
+    # Every submission it applied is behind the committed offset: a restart redoes none.
+    committed = await committed_offsets(infra.kafka_bootstrap_servers, topic, "routing")
+    records = await read_topic(infra.kafka_bootstrap_servers, topic, expect=40, within_ms=5000)
+    applied = [r for r in records if b"request.submitted" in (r.value or b"")]
+    assert len(applied) == len(codes)
+    for record in applied:
+        assert committed[record.partition] > record.offset

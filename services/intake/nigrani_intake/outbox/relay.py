@@ -28,7 +28,8 @@ from datetime import timedelta
 from nigrani_shared.clock import utc_now
 from nigrani_shared.kafka.producer import headers_for_type
 from nigrani_shared.kafka.producer_handle import ProducerHandle
-from nigrani_shared.kafka.retry import Backoff
+from nigrani_shared.kafka.retry import Backoff, is_transient
+from nigrani_shared.outage import OutageLog
 from nigrani_shared.store.client import Document
 from prometheus_client import Counter, Gauge
 
@@ -92,19 +93,21 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = Backoff(initial_seconds=0.2, max_seconds=5.0)
+        outage = OutageLog(logger, "Kafka or the store (outbox entries are kept)")
         failures = 0
         while not self._stopping:
             self._signal.written.clear()
             try:
                 published = await self.publish_pending()
+                outage.recovered()
                 failures = 0
             except Exception as error:
                 failures += 1
                 OUTBOX_FAILURES.inc()
-                logger.warning(
-                    "outbox relay round failed; entries kept for the next round",
-                    extra={"error_type": type(error).__name__, "attempt": failures},
-                )
+                if is_transient(error):
+                    outage.failed(error)
+                else:  # a bug, not an outage: loud every time
+                    logger.exception("outbox relay round failed; entries kept")
                 await asyncio.sleep(backoff.delay(failures))
                 continue
             if published == 0:
