@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import httpx
 import pytest
 
 from tests.support.infra import Infra
 from tests.support.requests import water_request
 from tests.support.system import running_system
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -92,9 +94,14 @@ async def test_operational_endpoints(infra: Infra) -> None:
         for client in (system.intake, system.routing):
             assert client is not None
             assert (await client.get("/healthz")).json() == {"status": "ok"}
-            ready = await client.get("/readyz")
-            assert ready.status_code == 200, ready.text
-            assert ready.json()["checks"] == {"store": True, "kafka": True, "consumer": True}
+
+            async def ready(client: httpx.AsyncClient = client) -> httpx.Response | None:
+                response = await client.get("/readyz")
+                return response if response.status_code == 200 else None
+
+            # Ready only once the consumer has joined its group, which takes a moment.
+            answer = await eventually(ready, within=60, what="ready")
+            assert answer.json()["checks"] == {"store": True, "kafka": True, "consumer": True}
         await system.intake.post("/v1/requests", json=water_request())
         metrics = (await system.intake.get("/metrics")).text
         assert "nigrani_requests_submitted_total" in metrics
