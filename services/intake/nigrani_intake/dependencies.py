@@ -12,6 +12,7 @@ from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.service import SubmissionService
+from nigrani_intake.submissions.status_cache import PublicStatus
 
 
 def _context(request: Request) -> IntakeContext:
@@ -53,7 +54,12 @@ def require_internal_caller(
         )
 
 
+def _public_status(request: Request) -> PublicStatus:
+    return _context(request).public_status
+
+
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 RequestsDep = Annotated[RequestsRepository, Depends(_requests)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
 ContactsDep = Annotated[ContactService, Depends(_contacts)]
+PublicStatusDep = Annotated[PublicStatus, Depends(_public_status)]
