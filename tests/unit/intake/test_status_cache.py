@@ -1,4 +1,5 @@
-"""The public status cache: TTL, LRU bound, single flight, and no caching of unknown codes."""
+"""The public status cache: TTL, LRU bound, single flight, refresh ahead, and no caching of
+unknown codes."""
 
 from __future__ import annotations
 
@@ -50,13 +51,64 @@ async def test_serves_from_memory_until_the_ttl_passes() -> None:
 
     assert await store.get(cache, "A") == b"v1"
     store.values["A"] = b"v2"
-    clock.now += 0.99
+    clock.now += 0.49
     assert await store.get(cache, "A") == b"v1"
     assert store.calls == ["A"]
 
-    clock.now += 0.01
+    clock.now += 0.51  # not asked for in the second half of its TTL: expired, read again
     assert await store.get(cache, "A") == b"v2"
     assert store.calls == ["A", "A"]
+
+
+async def test_a_view_asked_for_late_in_its_ttl_is_read_again_in_the_background() -> None:
+    clock, store = Clock(), Store({"A": b"v1"})
+    cache = _cache(clock, ttl=1.0)
+    await store.get(cache, "A")
+    store.values["A"] = b"v2"
+    store.gate.clear()
+    store.reading.clear()
+    clock.now += 0.6
+
+    assert await store.get(cache, "A") == b"v1"  # served at once, not waiting for the read
+    assert await store.get(cache, "A") == b"v1"
+    async with asyncio.timeout(5):
+        await store.reading.wait()
+    assert store.calls == ["A", "A"]  # one background read, however many callers
+
+    store.gate.set()
+    await _settle()
+    assert await store.get(cache, "A") == b"v2"
+    clock.now += 0.99  # the refreshed view's TTL counts from its own read
+    assert await store.get(cache, "A") == b"v2"
+    assert store.calls == ["A", "A"]
+
+
+async def test_a_failed_background_read_keeps_the_view_only_until_its_ttl() -> None:
+    clock = Clock()
+    cache = _cache(clock, ttl=1.0)
+    reads = 0
+
+    async def flaky() -> bytes | None:
+        nonlocal reads
+        reads += 1
+        if reads > 1:
+            raise ConnectionError("store down")
+        return b"v1"
+
+    await cache.get("A", flaky)
+    clock.now += 0.6
+    assert await cache.get("A", flaky) == b"v1"
+    await _settle()
+    assert reads == 2
+    clock.now += 0.4
+    with pytest.raises(ConnectionError):
+        await cache.get("A", flaky)
+
+
+async def _settle() -> None:
+    """Lets background reads finish (a few loop turns; nothing here waits on I/O)."""
+    for _ in range(5):
+        await asyncio.sleep(0)
 
 
 async def test_the_ttl_counts_from_when_the_read_began() -> None:

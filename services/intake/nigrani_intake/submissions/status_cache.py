@@ -13,6 +13,9 @@ each recently asked view:
 - bounded: at most `max_entries` codes, the least recently served evicted first;
 - single flight: concurrent misses for one code share one store read, and a caller that
   goes away does not cancel the read the others wait for;
+- refreshed ahead: a view asked for in the second half of its TTL is read again in the
+  background while the current one is served, so a code that is polled steadily never
+  makes its callers wait for the store (the TTL still bounds what is served);
 - found requests only: an unknown code is never stored, so guessing codes can neither grow
   the memory nor evict the views citizens are polling (concurrent guesses of one code still
   share a read), and a request becomes visible the moment it is accepted.
@@ -37,10 +40,15 @@ Loader = Callable[[], Awaitable[bytes | None]]
 STATUS_LOOKUPS = Counter(
     "nigrani_status_cache_lookups_total",
     "Public status reads by outcome: hit (served from memory), miss (read the store), "
-    "shared (waited for another caller's read of the same code).",
+    "shared (waited for another caller's read of the same code), refresh (served, and "
+    "read again in the background because the view is in the second half of its TTL).",
     ["outcome"],
 )
-_HIT, _MISS, _SHARED = (STATUS_LOOKUPS.labels(o) for o in ("hit", "miss", "shared"))
+_HIT, _MISS, _SHARED, _REFRESH = (
+    STATUS_LOOKUPS.labels(o) for o in ("hit", "miss", "shared", "refresh")
+)
+#: Share of the TTL after which a served view is read again in the background.
+REFRESH_AFTER = 0.5
 
 
 class StatusCache:
@@ -56,7 +64,7 @@ class StatusCache:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, float, bytes]] = OrderedDict()
         self._loading: dict[str, asyncio.Task[bytes | None]] = {}
 
     def __len__(self) -> int:
@@ -66,32 +74,42 @@ class StatusCache:
         """The cached value of `key`, or `load()`'s; None (not found) is never cached."""
         entry = self._entries.get(key)
         if entry is not None:
-            expires_at, body = entry
-            if self._clock() < expires_at:
+            refresh_at, expires_at, body = entry
+            now = self._clock()
+            if now < expires_at:
                 self._entries.move_to_end(key)
-                _HIT.inc()
+                if now >= refresh_at and key not in self._loading:
+                    _REFRESH.inc()
+                    self._start_load(key, load)
+                else:
+                    _HIT.inc()
                 return body
             del self._entries[key]
         task = self._loading.get(key)
         if task is None:
             _MISS.inc()
-            task = asyncio.ensure_future(self._load(key, load))
-            self._loading[key] = task
-            task.add_done_callback(lambda done: self._loaded(key, done))
+            task = self._start_load(key, load)
         else:
             _SHARED.inc()
         return await asyncio.shield(task)
 
+    def _start_load(self, key: str, load: Loader) -> asyncio.Task[bytes | None]:
+        task = asyncio.ensure_future(self._load(key, load))
+        self._loading[key] = task
+        task.add_done_callback(lambda done: self._loaded(key, done))
+        return task
+
     def _loaded(self, key: str, task: asyncio.Task[bytes | None]) -> None:
         self._loading.pop(key, None)
         if not task.cancelled():
-            task.exception()  # retrieved here too, in case every caller went away
+            task.exception()  # retrieved here too: a background refresh has no caller
 
     async def _load(self, key: str, load: Loader) -> bytes | None:
         started = self._clock()
         body = await load()
         if body is not None and self.ttl_seconds > 0:
-            self._entries[key] = (started + self.ttl_seconds, body)
+            refresh_at = started + self.ttl_seconds * REFRESH_AFTER
+            self._entries[key] = (refresh_at, started + self.ttl_seconds, body)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
