@@ -1,7 +1,9 @@
 # Nigrani's developer commands. Every target installs what it needs first.
 #   make up         run the whole system in the background (local Kafka + FerretDB unless
-#                   KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI are set); prints each URL
+#                   KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI are set); prints each URL.
+#                   Starts only what is not running: a live broker, store or service is kept
 #   make down       stop the services and the local infrastructure
+#   make status     what runs (exit 3 if something does not)
 #   make test       lint, type-check and run every test (unit, integration, end to end)
 #   make bench      measure throughput and latency (figures for the README)
 
@@ -26,13 +28,13 @@ provision: install
 	@$(PY) -m nigrani_localinfra provision
 
 up: install
-	@$(PY) -m nigrani_localinfra.system up
+	@$(PY) -m nigrani_localinfra system up
 
 down:
-	@if [ -x $(PY) ]; then $(PY) -m nigrani_localinfra.system down; fi
+	@if [ -x $(PY) ]; then $(PY) -m nigrani_localinfra system down; fi
 
 status: install
-	@$(PY) -m nigrani_localinfra.system status
+	@$(PY) -m nigrani_localinfra system status
 
 lint: install
 	@$(PY) -m ruff check shared services deploy tests bench

@@ -1,4 +1,5 @@
-"""`make bench`: raw limits, then intake throughput and submit-to-routed latency.
+"""`make bench`: raw limits, intake throughput, store round trips per request,
+submit-to-routed latency, and the public status GET against a bare FastAPI endpoint.
 
 Runs the services as real processes (uvicorn, consumers embedded) on free ports against the
 local stack (or KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI), prints a Markdown table for the
@@ -12,17 +13,25 @@ import asyncio
 import json
 import os
 import platform
+import re
+import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 from nigrani_localinfra.ports import free_ports
+from nigrani_localinfra.processes import read_pid, start_detached, stop_process
 from nigrani_localinfra.stack import InfraEndpoints, start_stack, stop_stack
 from nigrani_localinfra.system import SERVICES, start_service, stop_services, wait_ready
 
+from bench import bare_app
 from bench.load import RoutedWatcher, closed_loop, open_loop
 from bench.raw_limits import bare_insert, bare_producer
+from bench.reads import get_loop
 from bench.stats import percentile
+from bench.store_ops import command_counts, per_request
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -61,16 +70,21 @@ async def _run(
         watcher = RoutedWatcher(endpoints.kafka_bootstrap_servers, f"{prefix}.requests.lifecycle")
         await watcher.start()
         _say(f"[bench] warm-up, then {args.requests} submissions with {args.concurrency} clients")
-        await closed_loop(intake_url, requests=50, concurrency=args.concurrency)
+        _, warm_codes = await closed_loop(intake_url, requests=50, concurrency=args.concurrency)
+        await watcher.wait_for(warm_codes, within=120)
+        ops_before = await command_counts(endpoints.mongodb_uri)
         throughput, codes = await closed_loop(
             intake_url, requests=args.requests, concurrency=args.concurrency
         )
         _say("[bench] waiting for that backlog to be routed before measuring latency")
         await watcher.wait_for(codes, within=600)
+        ops = per_request(ops_before, await command_counts(endpoints.mongodb_uri), len(codes))
         backlog_routed = sum(code in watcher.routed_at for code in codes)
         _say(f"[bench] open loop: {args.rate}/s for {args.seconds}s, submit-to-routed latency")
         latencies = await open_loop(intake_url, watcher, rate=args.rate, seconds=args.seconds)
         await watcher.stop()
+        routed = [code for code in codes if code in watcher.routed_at]
+        reads = await _status_reads(args, intake_url, routed, run_dir)
     finally:
         await stop_services(run_dir, services)
     offered = int(args.rate * args.seconds)
@@ -81,15 +95,92 @@ async def _run(
         "intake_submissions_per_s": round(throughput.per_second, 1),
         "concurrency": args.concurrency,
         "closed_loop_routed": f"{backlog_routed} of {len(codes)}",
+        "store_round_trips_per_request": ops,
         "offered_rate_per_s": args.rate,
         "offered_requests": offered,
         "routed_within_60s": len(latencies),
         "p50_submit_to_routed_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "p99_submit_to_routed_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        **reads,
     }
 
 
-def _table(result: dict[str, object]) -> str:
+async def _status_reads(
+    args: argparse.Namespace, intake_url: str, routed: list[str], run_dir: Path
+) -> dict[str, object]:
+    """The public status GET of routed requests, and a bare FastAPI GET, same uvicorn."""
+    port = free_ports(1)[0]
+    marker = f"--nigrani-run={run_dir}/bench-bare"
+    pid_path = run_dir / "bench-bare.pid"
+    start_detached(
+        [sys.executable, "-m", "bench.bare_app", marker],
+        log_path=run_dir / "logs" / "bench-bare.log",
+        pid_path=pid_path,
+        env={**os.environ, bare_app.PORT_VARIABLE: str(port)},
+    )
+    hot = routed[: args.status_codes]
+    duration, clients = args.get_seconds, args.get_concurrency
+    try:
+        await _wait_answers(f"http://127.0.0.1:{port}/v1/requests/x")
+        _say(f"[bench] GET: bare FastAPI, then status of {len(hot)} and of {len(routed)} codes")
+        bare = await get_loop(
+            f"http://127.0.0.1:{port}", ["/v1/requests/x"], concurrency=clients, seconds=duration
+        )
+        lookups_before = await _status_lookups(intake_url)
+        status_hot = await get_loop(
+            intake_url, [f"/v1/requests/{c}" for c in hot], concurrency=clients, seconds=duration
+        )
+        lookups_hot = await _status_lookups(intake_url)
+        status_all = await get_loop(
+            intake_url, [f"/v1/requests/{c}" for c in routed], concurrency=clients, seconds=duration
+        )
+        lookups_all = await _status_lookups(intake_url)
+    finally:
+        await stop_process(read_pid(pid_path), marker=marker, name="bare app", log=_say)
+    return {
+        "get_concurrency": clients,
+        "bare_get": bare.summary(),
+        "status_get_hot": {
+            "codes": len(hot),
+            **status_hot.summary(),
+            "hit_ratio": _hit_ratio(lookups_before, lookups_hot),
+        },
+        "status_get_all": {
+            "codes": len(routed),
+            **status_all.summary(),
+            "hit_ratio": _hit_ratio(lookups_hot, lookups_all),
+        },
+    }
+
+
+async def _wait_answers(url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(100):
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+async def _status_lookups(intake_url: str) -> dict[str, float]:
+    """intake's status cache counters from /metrics, by outcome."""
+    async with aiohttp.ClientSession() as session, session.get(f"{intake_url}/metrics") as r:
+        text = await r.text()
+    found = re.findall(r'^nigrani_status_cache_lookups_total\{outcome="(\w+)"\} (\S+)$', text, re.M)
+    return {outcome: float(value) for outcome, value in found}
+
+
+def _hit_ratio(before: dict[str, float], after: dict[str, float]) -> float:
+    delta = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    total = sum(delta.values())
+    return round(delta.get("hit", 0.0) / total, 3) if total else 0.0
+
+
+def _table(result: dict[str, Any]) -> str:
     rows = [
         (
             "bare aiokafka producer (idempotent, acks=all)",
@@ -112,10 +203,42 @@ def _table(result: dict[str, object]) -> str:
             f"{result['p99_submit_to_routed_ms']} ms",
         ),
         ("routed within 60 s", f"{result['routed_within_60s']} of {result['offered_requests']}"),
+        (
+            "store round trips per request, POST to routed",
+            _round_trips(result["store_round_trips_per_request"]),
+        ),
+        *_get_rows(result),
     ]
     return "\n".join(
         ["| measure | result |", "| --- | --- |", *(f"| {a} | {b} |" for a, b in rows)]
     )
+
+
+def _round_trips(ops: object) -> str:
+    assert isinstance(ops, dict)
+    parts = ", ".join(f"{name} {n}" for name, n in ops.items() if name != "total")
+    return f"{ops['total']} ({parts})"
+
+
+def _get_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
+    clients = result["get_concurrency"]
+    bare = result["bare_get"]
+    rows = [(f"bare FastAPI GET, same uvicorn ({clients} clients)", _get_figures(bare))]
+    for key, label in (("status_get_hot", "hot"), ("status_get_all", "all")):
+        r = result[key]
+        share = r["per_s"] / bare["per_s"] if bare["per_s"] else 0.0
+        rows.append(
+            (
+                f"intake GET /v1/requests/{{code}}, {r['codes']} routed codes ({label}), "
+                f"{clients} clients",
+                f"{_get_figures(r)}; {share:.0%} of bare; cache hits {r['hit_ratio']:.0%}",
+            )
+        )
+    return rows
+
+
+def _get_figures(r: dict[str, Any]) -> str:
+    return f"{r['per_s']} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms"
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -145,6 +268,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--raw-messages", type=int, default=20000)
     parser.add_argument("--raw-inserts", type=int, default=2000)
+    parser.add_argument("--get-concurrency", type=int, default=16)
+    parser.add_argument("--get-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--status-codes", type=int, default=100, help="routed codes the hot status GETs cycle"
+    )
     return parser.parse_args()
 
 

@@ -1,4 +1,5 @@
-"""The local stack really works: Kafka round trip, MongoDB round trip, broker restart.
+"""The local stack really works: Kafka round trip, MongoDB round trip, broker restart, and
+`up` restarting only the node that died.
 
 Self-contained on purpose: it starts its own stack in a temporary directory on free
 ports, so it can run next to a developer's ``make up`` stack.
@@ -7,6 +8,9 @@ ports, so it can run next to a developer's ``make up`` stack.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 import uuid
 from pathlib import Path
 
@@ -22,9 +26,13 @@ from nigrani_localinfra import (
     stop_kafka,
     stop_stack,
 )
+from nigrani_localinfra.ferretdb import FerretDBNode, probe_mongodb
+from nigrani_localinfra.kafka import KafkaNode, probe_kafka
 from nigrani_localinfra.ports import port_is_free
 from nigrani_localinfra.processes import read_pid
 from pymongo import AsyncMongoClient
+
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -119,3 +127,63 @@ async def test_stack_round_trips_and_survives_a_kafka_restart(tmp_path: Path) ->
     assert port_is_free(state.mongo_port)
     assert read_state(state_dir) is None
     await stop_stack(state_dir)  # idempotent
+
+
+async def _crash(node: KafkaNode | FerretDBNode) -> None:
+    """SIGKILL, as a crash or the OOM killer would: no clean shutdown."""
+    assert node.pid is not None
+    os.killpg(node.pid, signal.SIGKILL)
+
+    async def gone() -> bool:
+        return not node.is_running()
+
+    await eventually(gone, within=30, what="the killed process to exit")
+
+
+async def _cli(*args: str) -> str:
+    """Runs the command line as `make` does; returns its stdout."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "nigrani_localinfra", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+@pytest.mark.timeout(600)
+async def test_up_restarts_only_the_node_that_died(tmp_path: Path) -> None:
+    state_dir = tmp_path / "infra"
+    endpoints = await start_stack(state_dir)
+    try:
+        state = read_state(state_dir)
+        assert state is not None
+        ports = ["--kafka-port", str(state.kafka_port), "--mongo-port", str(state.mongo_port)]
+        up = ["infra", "up", "--state-dir", str(state_dir), *ports]
+        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(endpoints.mongodb_uri)
+        try:
+            await mongo["nigrani_localinfra_test"]["docs"].insert_one({"_id": "kept"})
+        finally:
+            await mongo.close()
+
+        for dead, kept in ((ferretdb_node, kafka_node), (kafka_node, ferretdb_node)):
+            dead_pid, kept_pid = dead(state_dir).pid, kept(state_dir).pid
+            await _crash(dead(state_dir))
+
+            output = await _cli(*up)
+
+            assert endpoints.kafka_bootstrap_servers in output
+            assert kept(state_dir).pid == kept_pid
+            assert kept(state_dir).is_running()
+            assert dead(state_dir).pid != dead_pid
+            assert dead(state_dir).is_running()
+            await probe_kafka(endpoints.kafka_bootstrap_servers)
+            await probe_mongodb(endpoints.mongodb_uri)
+
+        mongo = AsyncMongoClient(endpoints.mongodb_uri)
+        try:
+            assert await mongo["nigrani_localinfra_test"]["docs"].find_one({"_id": "kept"})
+        finally:
+            await mongo.close()
+    finally:
+        await stop_stack(state_dir)

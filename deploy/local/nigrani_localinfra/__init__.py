@@ -3,7 +3,8 @@
 Kafka 4 runs as a single KRaft node straight from its Maven Central jars, and
 FerretDB (MongoDB wire protocol on SQLite) runs from a small Go wrapper built once.
 Both are fetched/built into a per-user cache on first use and then start offline.
-Used by ``make up`` (``python -m nigrani_localinfra up``) and the integration tests.
+Used by ``make up`` (``python -m nigrani_localinfra system up``, see ``cli.py``) and the
+integration tests.
 """
 
 from .errors import InfraError

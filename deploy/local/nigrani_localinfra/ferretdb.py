@@ -31,12 +31,21 @@ class FerretDBNode:
     """One FerretDB process whose files live under ``state_dir``.
 
     Files: ``ferretdb-data/`` (SQLite databases), ``ferretdb.log``, ``ferretdb.pid``.
+    ``log_level="debug"`` makes FerretDB log every SQL query it runs (tests read them).
     """
 
-    def __init__(self, state_dir: Path, *, port: int, artifacts: Artifacts | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        port: int,
+        artifacts: Artifacts | None = None,
+        log_level: str = "warn",
+    ) -> None:
         self.state_dir = state_dir.resolve()
         self.port = port
         self.artifacts = artifacts
+        self.log_level = log_level
         self.data_dir = self.state_dir / "ferretdb-data"
         self.log_path = self.state_dir / "ferretdb.log"
         self.pid_path = self.state_dir / "ferretdb.pid"
@@ -73,7 +82,7 @@ class FerretDBNode:
             str(self.artifacts.ferretdb_binary),
             "-listen-addr", f"{LOOPBACK}:{self.port}",
             "-state-dir", str(self.data_dir),
-            "-log-level", "warn",
+            "-log-level", self.log_level,
         ]  # fmt: skip
         return start_detached(argv, log_path=self.log_path, pid_path=self.pid_path)
 

@@ -21,7 +21,7 @@ from typing import Any
 from .errors import InfraError
 from .ferretdb import FerretDBNode, mongodb_uri
 from .kafka import KafkaNode
-from .ports import LOOPBACK, choose_port, free_ports
+from .ports import LOOPBACK, choose_port, free_ports, port_is_free
 from .provision import Artifacts, Log, provision
 
 STATE_FILE = "infra.json"
@@ -158,6 +158,52 @@ async def running_endpoints(state_dir: Path) -> InfraEndpoints | None:
     return state.endpoints
 
 
+async def _answers(node: KafkaNode | FerretDBNode) -> bool:
+    if not node.is_running():
+        return False
+    try:
+        await node.wait_ready(REUSE_PROBE_TIMEOUT_S)
+    except InfraError:
+        return False
+    return True
+
+
+async def _stop_for_restart(node: KafkaNode | FerretDBNode, name: str, *, log: Log) -> None:
+    log(f"[infra] {name} is not answering; restarting only it, on port {node.port}")
+    await node.stop(log=log)  # it may be alive but hung
+    if not port_is_free(node.port):
+        raise InfraError(f"{name} port {node.port} is now taken by another process")
+
+
+async def _reuse(state_dir: Path, state: StackState, *, log: Log) -> InfraEndpoints | None:
+    """The recorded stack with any dead node restarted alone; None if that is impossible."""
+    kafka, ferretdb = _nodes(state_dir, state)
+    kafka_ok, ferretdb_ok = await asyncio.gather(_answers(kafka), _answers(ferretdb))
+    if kafka_ok and ferretdb_ok:
+        log(f"[infra] reusing the stack already running in {state_dir}")
+        return state.endpoints
+    try:
+        if not ferretdb_ok:
+            await _stop_for_restart(ferretdb, "FerretDB", log=log)
+            state = dataclasses.replace(state, ferretdb_pid=ferretdb.start())
+        if not kafka_ok:
+            await _stop_for_restart(kafka, "Kafka", log=log)
+            state = dataclasses.replace(state, kafka_pid=await kafka.start())
+        _write_state(state_dir, state)
+        await asyncio.gather(
+            *(
+                node.wait_ready()
+                for node, ok in ((ferretdb, ferretdb_ok), (kafka, kafka_ok))
+                if not ok
+            )
+        )
+    except InfraError as exc:
+        log(f"[infra] could not restart it alone ({exc})")
+        return None
+    log(f"[infra] stack in {state_dir} answers again")
+    return state.endpoints
+
+
 async def start_stack(
     state_dir: Path,
     *,
@@ -170,8 +216,11 @@ async def start_stack(
 
     Ports default to free ones. A requested port that is taken is an error unless
     ``fallback_ports`` is set (the CLI's defaults 9092/27017 use it), in which case a
-    free port is used and logged. If ``state_dir`` already holds a healthy stack on
-    compatible ports it is reused as is; a stale or unhealthy one is stopped first.
+    free port is used and logged. If ``state_dir`` already holds a stack on compatible
+    ports, whatever of it still answers is reused as is and only a node that died or
+    stopped answering is restarted, on its recorded ports and data (so a crashed broker
+    does not take FerretDB's clients down with it, nor the reverse). Only if that fails
+    is the whole stack stopped and started afresh.
     Data directories under ``state_dir`` are kept, so data survives ``down``/``up``.
     On failure everything started here is stopped again and InfraError is raised.
     """
@@ -179,14 +228,14 @@ async def start_stack(
     state_dir.mkdir(parents=True, exist_ok=True)
     previous = read_state(state_dir)
     if previous is not None:
-        compatible = kafka_port in (None, previous.kafka_port) and mongo_port in (
-            None,
-            previous.mongo_port,
+        # With fallback ports the requested ones are only preferences, so a stack that had
+        # to move to other ports is still the one to reuse.
+        compatible = fallback_ports or (
+            kafka_port in (None, previous.kafka_port) and mongo_port in (None, previous.mongo_port)
         )
         if compatible:
-            endpoints = await running_endpoints(state_dir)
+            endpoints = await _reuse(state_dir, previous, log=log)
             if endpoints is not None:
-                log(f"[infra] reusing the stack already running in {state_dir}")
                 return endpoints
         log(f"[infra] stopping the previous stack in {state_dir}")
         await stop_stack(state_dir, log=log)

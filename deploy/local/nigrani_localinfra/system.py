@@ -1,5 +1,8 @@
 """`make up` / `make down`: the whole system in the background on one machine.
 
+Run through the command line (`python -m nigrani_localinfra system up|down|status`, see
+`cli.py`); bench and tests import the pieces to start single services.
+
 Infrastructure comes from the environment (KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI, e.g. a
 real cluster) or, when those are unset, from the local stack in `.run/infra`. Each service
 then runs as its own detached process (`python -m nigrani_<service>`, consumer embedded),
@@ -8,7 +11,6 @@ logging to `.run/logs/<service>.log`. `up` returns once every service's /readyz 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -50,6 +52,12 @@ SERVICES = (
 
 
 def _log(message: str) -> None:
+    """Progress, on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _show(message: str) -> None:
+    """What the caller asked for (endpoints, states), on stdout."""
     print(message, flush=True)
 
 
@@ -71,10 +79,8 @@ def _marker(run_dir: Path, service: Service) -> str:
 
 def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) -> int:
     pid_path = run_dir / f"{service.name}.pid"
-    marker = _marker(run_dir, service)
     pid = read_pid(pid_path)
-    if is_running(pid, marker):
-        assert pid is not None
+    if pid is not None and service_running(run_dir, service):
         return pid
     env = {
         # The local broker is a single node: one copy of each topic (a real cluster set in
@@ -87,7 +93,7 @@ def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) ->
         service.port_variable: str(service.port),
     }
     return start_detached(
-        [sys.executable, "-m", f"nigrani_{service.name}", marker],
+        [sys.executable, "-m", f"nigrani_{service.name}", _marker(run_dir, service)],
         log_path=run_dir / "logs" / f"{service.name}.log",
         pid_path=pid_path,
         env=env,
@@ -97,7 +103,7 @@ def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) ->
 async def wait_ready(run_dir: Path, service: Service, within: float = READY_TIMEOUT_S) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if not is_running(read_pid(run_dir / f"{service.name}.pid"), _marker(run_dir, service)):
+        if not service_running(run_dir, service):
             break
         if await asyncio.to_thread(_answers, f"{service.url}/readyz"):
             return
@@ -115,18 +121,24 @@ def _answers(url: str) -> bool:
 
 
 async def up(run_dir: Path) -> None:
+    """Starts what is not running (infrastructure node by node, then each service) and
+    returns once everything answers; what already runs keeps its process."""
     endpoints = _external_endpoints()
     if endpoints is None:
         endpoints = await start_stack(
             run_dir / "infra", kafka_port=9092, mongo_port=27017, fallback_ports=True, log=_log
         )
-    _log(f"Kafka    {endpoints.kafka_bootstrap_servers}")
-    _log(f"MongoDB  {endpoints.mongodb_uri}")
+    _show(f"Kafka    {endpoints.kafka_bootstrap_servers}")
+    _show(f"MongoDB  {endpoints.mongodb_uri}")
     for service in SERVICES:
-        start_service(run_dir, service, endpoints)
+        if service_running(run_dir, service):
+            _log(f"[system] {service.name} is already running")
+        else:
+            _log(f"[system] starting {service.name}")
+            start_service(run_dir, service, endpoints)
     for service in SERVICES:
         await wait_ready(run_dir, service)
-        _log(f"{service.name:<8} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
+        _show(f"{service.name:<8} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
     _log("Nigrani is running. Stop it with: make down")
 
 
@@ -153,31 +165,18 @@ async def down(run_dir: Path) -> None:
         _log("local Kafka and FerretDB stopped")
 
 
-async def status(run_dir: Path) -> None:
-    for service in SERVICES:
-        running = is_running(read_pid(run_dir / f"{service.name}.pid"), _marker(run_dir, service))
-        _log(f"{service.name:<8} {service.url}  {'running' if running else 'stopped'}")
+def service_running(run_dir: Path, service: Service) -> bool:
+    return is_running(read_pid(run_dir / f"{service.name}.pid"), _marker(run_dir, service))
+
+
+async def status(run_dir: Path) -> bool:
+    """Prints each part's state; True if everything runs."""
+    running = [service_running(run_dir, service) for service in SERVICES]
+    for service, alive in zip(SERVICES, running, strict=True):
+        _show(f"{service.name:<8} {service.url}  {'running' if alive else 'stopped'}")
+    if _external_endpoints() is not None:
+        _show("infra    external (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI)")
+        return all(running)
     endpoints = await running_endpoints(run_dir / "infra")
-    _log(f"infra    {'running' if endpoints else 'stopped or external'}")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nigrani_localinfra.system")
-    parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--run-dir", type=Path, default=Path(".run"))
-    args = parser.parse_args(argv)
-    run_dir: Path = args.run_dir.resolve()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    command = {"up": up, "down": down, "status": status}[args.command]
-    try:
-        asyncio.run(command(run_dir))
-    except InfraError as error:
-        _log(f"error: {error}")
-        if error.details:
-            _log(error.details)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    _show(f"infra    {'running' if endpoints else 'stopped'}")
+    return all(running) and endpoints is not None

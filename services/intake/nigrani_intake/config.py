@@ -36,3 +36,5 @@ class IntakeSettings(NigraniSettings, RateLimitSettings, HttpLimitsSettings):
         description="Bearer token of services allowed the internal contact look-up; "
         "unset disables it.",
     )
+    status_cache_ttl_seconds: float = Field(default=1.0, ge=0, le=60)  # 0 turns the cache off
+    status_cache_max_entries: int = Field(default=10_000, ge=1)

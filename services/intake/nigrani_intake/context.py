@@ -8,6 +8,7 @@ from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.service import SubmissionService
+from nigrani_intake.submissions.status_cache import PublicStatus
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,4 @@ class IntakeContext:
     submissions: SubmissionService
     contacts: ContactService
     internal_api_token: str | None
+    public_status: PublicStatus

@@ -24,6 +24,7 @@ from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions import repository as requests_repository
 from nigrani_intake.submissions.router import router as requests_router
 from nigrani_intake.submissions.service import SubmissionService
+from nigrani_intake.submissions.status_cache import PublicStatus, StatusCache
 from nigrani_intake.worker import build_consumer
 
 
@@ -42,6 +43,10 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             )
             outbox = outbox_repository.OutboxRepository(clients.db[outbox_repository.COLLECTION])
             outbox_signal = OutboxSignal()
+            status_cache = StatusCache(
+                ttl_seconds=settings.status_cache_ttl_seconds,
+                max_entries=settings.status_cache_max_entries,
+            )
             app.state.context = IntakeContext(
                 catalog=catalog,
                 requests=requests,
@@ -65,6 +70,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     if settings.internal_api_token
                     else None
                 ),
+                public_status=PublicStatus(requests=requests, catalog=catalog, cache=status_cache),
             )
             checks = dict(clients.readiness_checks())
             relay = OutboxRelay(

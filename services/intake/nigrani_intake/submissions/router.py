@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
 from nigrani_shared.web.ratelimit import rate_limited
 
-from nigrani_intake.dependencies import CatalogDep, RequestsDep, SubmissionsDep
+from nigrani_intake.dependencies import PublicStatusDep, SubmissionsDep
 from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
-from nigrani_intake.submissions.public_view import to_public_view
 from nigrani_intake.submissions.schemas import RequestAccepted, RequestCreate, RequestPublic
 from nigrani_intake.submissions.tracking_code import normalise_tracking_code
 
@@ -50,16 +49,15 @@ async def submit_request(
 
 @router.get(
     "/{tracking_code}",
+    response_model=RequestPublic,
     responses={404: {"model": ErrorBody}},
     dependencies=[Depends(rate_limited("lookup"))],
 )
-async def get_request(
-    tracking_code: str, requests: RequestsDep, catalog: CatalogDep
-) -> RequestPublic:
+async def get_request(tracking_code: str, public_status: PublicStatusDep) -> Response:
     code = normalise_tracking_code(tracking_code)
     if code is None:
         raise HTTPException(404, "this is not a valid tracking code: check it for a typo")
-    stored = await requests.get(code)
-    if stored is None:
+    body = await public_status.get(code)  # encoded JSON, cached for about a second
+    if body is None:
         raise HTTPException(404, "no request has this tracking code")
-    return to_public_view(stored, catalog)
+    return Response(body, media_type="application/json", headers=public_status.headers)

@@ -1,0 +1,40 @@
+"""Store round trips, counted by the store itself: `serverStatus` before and after a run.
+
+MongoDB reports `opcounters`; FerretDB v1.24 has none but reports `metrics.commands`, a
+count per command name. Either way only data commands are counted, not the drivers'
+`hello`/`ping` heartbeats. The count covers every client of the store, which in a bench run
+are the services under test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+DATA_COMMANDS = (
+    "insert", "find", "update", "delete", "findAndModify", "getMore", "aggregate", "count",
+)  # fmt: skip
+_OPCOUNTERS = {"insert": "insert", "query": "find", "update": "update", "delete": "delete",
+               "getmore": "getMore"}  # fmt: skip
+
+
+async def command_counts(uri: str) -> dict[str, int]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+    try:
+        status = await client.admin.command("serverStatus")
+    finally:
+        await client.close()
+    if "opcounters" in status:  # MongoDB; its "command" counter mixes in heartbeats, so
+        # findAndModify (counted there) is missing from MongoDB's figure.
+        return {_OPCOUNTERS[k]: int(v) for k, v in status["opcounters"].items() if k in _OPCOUNTERS}
+    commands: dict[str, Any] = status.get("metrics", {}).get("commands", {})
+    return {name: int(commands[name]["total"]) for name in DATA_COMMANDS if name in commands}
+
+
+def per_request(before: dict[str, int], after: dict[str, int], requests: int) -> dict[str, float]:
+    """Round trips per request, by command and in total."""
+    deltas = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+    result = {name: round(n / requests, 2) for name, n in sorted(deltas.items()) if n}
+    result["total"] = round(sum(deltas.values()) / requests, 2)
+    return result
