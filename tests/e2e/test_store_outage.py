@@ -46,8 +46,14 @@ async def test_a_503_from_a_frozen_store_gives_the_key_whose_retry_makes_one_req
         try:
             without_key = await _submit(system, None)
             with_key = await _submit(system, client_key)
+            # The warm-up's cached view has expired by now: a look-up waits for the store
+            # no longer than a submission does.
+            looked_up = await system.intake.get(f"/v1/requests/{warm_up.json()['tracking_code']}")
         finally:
             infra.thaw_store()
+
+        assert looked_up.status_code == 503
+        assert looked_up.json()["detail"] == "temporarily unavailable; retry shortly"
 
         for response in (without_key, with_key):
             assert response.status_code == 503

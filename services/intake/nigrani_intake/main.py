@@ -70,7 +70,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     if settings.internal_api_token
                     else None
                 ),
-                public_status=PublicStatus(requests=requests, catalog=catalog, cache=status_cache),
+                public_status=PublicStatus(
+                    requests=requests,
+                    catalog=catalog,
+                    cache=status_cache,
+                    store_timeout_seconds=settings.store_timeout_seconds,
+                ),
             )
             checks = dict(clients.readiness_checks())
             relay = OutboxRelay(

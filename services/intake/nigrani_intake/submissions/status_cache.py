@@ -29,6 +29,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
+import pymongo
 from prometheus_client import Counter
 
 from nigrani_intake.catalog.service import Catalog
@@ -119,10 +120,18 @@ class StatusCache:
 class PublicStatus:
     """The public view of a request as JSON bytes, cached; None for an unknown code."""
 
-    def __init__(self, *, requests: RequestsRepository, catalog: Catalog, cache: StatusCache):
+    def __init__(
+        self,
+        *,
+        requests: RequestsRepository,
+        catalog: Catalog,
+        cache: StatusCache,
+        store_timeout_seconds: float,
+    ):
         self._requests = requests
         self._catalog = catalog
         self._cache = cache
+        self._store_timeout = store_timeout_seconds
         seconds = math.ceil(cache.ttl_seconds)
         self.headers = {"Cache-Control": f"max-age={seconds}" if seconds > 0 else "no-cache"}
 
@@ -130,7 +139,8 @@ class PublicStatus:
         return await self._cache.get(tracking_code, lambda: self._read(tracking_code))
 
     async def _read(self, tracking_code: str) -> bytes | None:
-        stored = await self._requests.get(tracking_code)
+        with pymongo.timeout(self._store_timeout):  # a frozen store answers 503, not never
+            stored = await self._requests.get(tracking_code)
         if stored is None:
             return None
         return to_public_view(stored, self._catalog).model_dump_json().encode()
