@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -32,10 +33,11 @@ from nigrani_shared.store.client import (
     ensure_indexes,
     store_reachable,
 )
-from nigrani_shared.store.processed import MongoProcessedEvents
+from nigrani_shared.store.processed import EffectsAreIdempotent, MongoProcessedEvents
 from nigrani_shared.web.health import Probe, ReadinessCheck
 
 PROCESSED_EVENTS_COLLECTION = "processed_events"
+Dedupe = Literal["by_event_id", "by_effect"]
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,13 @@ def consumer_for(
     group_id: str,
     handlers: Mapping[str, Handler],
     start_from: StartFrom,
+    dedupe: Dedupe,
 ) -> BackgroundConsumer:
     """The group's consumer. `start_from` is where a new group (no committed offsets)
-    begins: "earliest" to rebuild from history, "latest" to act only on new events."""
+    begins: "earliest" to rebuild from history, "latest" to act only on new events.
+    `dedupe` is how a redelivery is recognised: "by_event_id" records every applied event
+    id (two store round trips per event), "by_effect" trusts handlers whose effects are
+    naturally idempotent and records nothing."""
     settings = clients.settings
     config = ConsumerConfig(
         group_id=group_id,
@@ -100,7 +106,11 @@ def consumer_for(
         handlers=handlers,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         producer=clients.producer,
-        processed=MongoProcessedEvents(clients.db[PROCESSED_EVENTS_COLLECTION]),
+        processed=(
+            MongoProcessedEvents(clients.db[PROCESSED_EVENTS_COLLECTION])
+            if dedupe == "by_event_id"
+            else EffectsAreIdempotent()
+        ),
         infrastructure_up=infrastructure_up,
     )
     return BackgroundConsumer(

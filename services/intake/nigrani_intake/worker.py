@@ -20,8 +20,14 @@ GROUP_ID = "intake"
 def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
     requests = RequestsRepository(clients.db[COLLECTION])
     # "earliest": a new intake group rebuilds the public timeline from the whole history.
+    # Its one effect, a timeline entry `$set` under the event id, is naturally idempotent:
+    # no record of applied events is kept (it would cost two store round trips per event).
     return consumer_for(
-        clients, group_id=GROUP_ID, handlers=build_handlers(requests), start_from="earliest"
+        clients,
+        group_id=GROUP_ID,
+        handlers=build_handlers(requests),
+        start_from="earliest",
+        dedupe="by_effect",
     )
 
 

@@ -19,7 +19,15 @@ def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsume
     service = RoutingService(rules=rules, cases=CasesRepository(clients.db[COLLECTION]))
     handlers = build_handlers(service, clients.producer, clients.settings.lifecycle_topic)
     # "earliest": a new routing group must route every submission ever accepted.
-    return consumer_for(clients, group_id=GROUP_ID, handlers=handlers, start_from="earliest")
+    # Applied event ids are recorded: a redelivered submission would otherwise announce its
+    # routed event again (same id, but a second record on the topic).
+    return consumer_for(
+        clients,
+        group_id=GROUP_ID,
+        handlers=handlers,
+        start_from="earliest",
+        dedupe="by_event_id",
+    )
 
 
 if __name__ == "__main__":

@@ -42,3 +42,15 @@ class MongoProcessedEvents:
             {"$set": {"applied": True, "applied_at": utc_now()}},
             upsert=True,
         )
+
+
+class EffectsAreIdempotent:
+    """For a consumer group whose every effect is naturally idempotent (say, a `$set` keyed
+    by the event id): applying an event twice writes the same value again, so the claim and
+    the mark would cost two store round trips per event and protect nothing."""
+
+    async def already_applied(self, event_id: str) -> bool:
+        return False
+
+    async def record(self, event_id: str) -> None:
+        return None
