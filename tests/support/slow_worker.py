@@ -39,6 +39,7 @@ def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
         group_id=GROUP_ID,
         handlers={RequestSubmitted.event_type: slow},
         start_from="earliest",
+        dedupe="by_event_id",
     )
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
-from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
 
@@ -14,7 +13,6 @@ from nigrani_intake.submissions.status_cache import PublicStatus
 @dataclass(frozen=True)
 class IntakeContext:
     catalog: Catalog
-    requests: RequestsRepository
     submissions: SubmissionService
     contacts: ContactService
     internal_api_token: str | None

@@ -14,7 +14,6 @@ from fastapi import Depends, Header, HTTPException, Request
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
-from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
 
@@ -26,10 +25,6 @@ def _context(request: Request) -> IntakeContext:
 
 async def _catalog(request: Request) -> Catalog:
     return _context(request).catalog
-
-
-async def _requests(request: Request) -> RequestsRepository:
-    return _context(request).requests
 
 
 async def _submissions(request: Request) -> SubmissionService:
@@ -63,7 +58,6 @@ async def _public_status(request: Request) -> PublicStatus:
 
 
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
-RequestsDep = Annotated[RequestsRepository, Depends(_requests)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
 ContactsDep = Annotated[ContactService, Depends(_contacts)]
 PublicStatusDep = Annotated[PublicStatus, Depends(_public_status)]

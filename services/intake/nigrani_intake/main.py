@@ -49,7 +49,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             )
             app.state.context = IntakeContext(
                 catalog=catalog,
-                requests=requests,
                 submissions=SubmissionService(
                     catalog=catalog,
                     requests=requests,
