@@ -7,20 +7,16 @@ from nigrani_shared.events import (
     RequestSubmitted,
     RequestSubmittedV1,
 )
-from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.runtime import Handler
 
 from nigrani_routing.cases.service import RoutingService, Submission
 
 
-def build_handlers(
-    service: RoutingService, producer: ProducerHandle, topic: str
-) -> dict[str, Handler]:
+def build_handlers(service: RoutingService) -> dict[str, Handler]:
     async def on_submitted(envelope: EventEnvelope) -> None:
         data = envelope.data
         assert isinstance(data, RequestSubmitted | RequestSubmittedV1)
-        routed = await service.route_submission(Submission.of(data))
-        await producer.publish(topic, routed)
+        await service.route_submission(Submission.of(data))
 
     # v1 events (which still carried contact details) may be retained on the topic from
     # before v2: they are routed the same way.

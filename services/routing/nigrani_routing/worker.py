@@ -3,6 +3,7 @@ process by default (EMBEDDED_WORKER=true)."""
 
 from __future__ import annotations
 
+from nigrani_shared.events import EventEnvelope
 from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.service import ServiceClients, consumer_for, run_worker
 
@@ -16,17 +17,23 @@ GROUP_ID = "routing"
 
 
 def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsumer:
-    service = RoutingService(rules=rules, cases=CasesRepository(clients.db[COLLECTION]))
-    handlers = build_handlers(service, clients.producer, clients.settings.lifecycle_topic)
+    topic = clients.settings.lifecycle_topic
+
+    async def announce(event: EventEnvelope) -> None:
+        await clients.producer.publish(topic, event)
+
+    service = RoutingService(
+        rules=rules, cases=CasesRepository(clients.db[COLLECTION]), announce=announce
+    )
     # "earliest": a new routing group must route every submission ever accepted.
-    # Applied event ids are recorded: a redelivered submission would otherwise announce its
-    # routed event again (same id, but a second record on the topic).
+    # "by_effect": the case records whether its routed event was announced, so a
+    # redelivery is recognised without a record of applied event ids (cases/service.py).
     return consumer_for(
         clients,
         group_id=GROUP_ID,
-        handlers=handlers,
+        handlers=build_handlers(service),
         start_from="earliest",
-        dedupe="by_event_id",
+        dedupe="by_effect",
     )
 
 

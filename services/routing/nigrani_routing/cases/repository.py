@@ -24,6 +24,9 @@ class CasesRepository:
         assert outcome.stored is not None  # cases are never deleted
         return outcome.stored, outcome.inserted
 
+    async def mark_announced(self, request_id: str) -> None:
+        await self._collection.update_one({"_id": request_id}, {"$set": {"announced": True}})
+
     async def get(self, request_id: str) -> Document | None:
         return await self._collection.find_one({"_id": request_id})
 

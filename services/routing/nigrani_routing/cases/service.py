@@ -1,12 +1,17 @@
 """Routing a submitted request: decide, store the case, announce it.
 
-The routed event's id is derived from the request id, and its content from the stored
-case, so a redelivered submission re-announces exactly the same event and downstream
-consumers recognise it.
+The case is the record of what was announced: it is stored with `announced: false`, the
+routed event is published, then the case is marked announced. A redelivered submission
+meets the stored case: if it was announced, nothing more happens; if the process died
+between the publish and the mark, the event is announced again, with the same id (derived
+from the request id) and the same content (from the stored case), so downstream consumers
+recognise it. That makes the effect naturally idempotent in two store round trips,
+without a separate record of applied event ids.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,12 +64,16 @@ class Submission:
         )
 
 
+Announce = Callable[[EventEnvelope], Awaitable[None]]
+
+
 class RoutingService:
-    def __init__(self, *, rules: RuleSet, cases: CasesRepository) -> None:
+    def __init__(self, *, rules: RuleSet, cases: CasesRepository, announce: Announce) -> None:
         self._rules = rules
         self._cases = cases
+        self._announce = announce
 
-    async def route_submission(self, submitted: Submission) -> EventEnvelope:
+    async def route_submission(self, submitted: Submission) -> None:
         district = submitted.district
         decision = route(self._rules, submitted.category, district)
         case: Document = {
@@ -76,6 +85,7 @@ class RoutingService:
             "rule_id": decision.rule_id,
             "submitted_at": submitted.submitted_at,
             "routed_at": utc_now(),
+            "announced": False,
         }
         stored, created = await self._cases.insert_if_absent(case)
         if created:
@@ -83,7 +93,10 @@ class RoutingService:
                 (stored["routed_at"] - submitted.submitted_at).total_seconds()
             )
             REQUESTS_ROUTED.labels(stored["department_code"], stored["rule_id"]).inc()
-        return routed_event(stored)
+        if stored.get("announced"):
+            return  # a redelivery of a submission whose routing Kafka already has
+        await self._announce(routed_event(stored))
+        await self._cases.mark_announced(stored["_id"])
 
 
 def routed_event(case: Document) -> EventEnvelope:
