@@ -4,22 +4,17 @@ contact field of a submission appears in no record of any topic, dead letters in
 from __future__ import annotations
 
 import uuid
-from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from nigrani_shared.events import EventEnvelope, RequestSubmitted, RequestSubmittedV1
-from nigrani_shared.kafka.background import BackgroundConsumer
-from nigrani_shared.kafka.producer_handle import ProducerHandle
-from nigrani_shared.kafka.retry import Backoff
-from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime
-from nigrani_shared.store.processed import MongoProcessedEvents
 
+from tests.support.consumer import new_name, running_consumer
 from tests.support.infra import Infra
 from tests.support.kafka import read_topic
 from tests.support.requests import routed_view, water_request
-from tests.support.system import System, running_system
+from tests.support.system import running_system
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -41,44 +36,6 @@ def _canary_request() -> tuple[dict[str, Any], list[bytes]]:
     return body, [tag.encode(), f"300{digits}".encode()]
 
 
-async def _failing_audit_consumer(
-    stack: AsyncExitStack, infra: Infra, system: System
-) -> ConsumerConfig:
-    """A consumer group whose handler rejects every submission, so the real submitted
-    record is copied to a dead-letter topic, as a bug in any service would copy it."""
-
-    async def reject(envelope: EventEnvelope) -> None:
-        raise ValueError("audit: dead-letter every submission")
-
-    settings = system.intake_settings
-    config = ConsumerConfig(
-        group_id=AUDIT_GROUP,
-        topics=(settings.lifecycle_topic,),
-        dead_letter_topic=settings.dead_letter_topic(AUDIT_GROUP),
-        start_from="earliest",
-        max_attempts=1,
-        backoff=Backoff(initial_seconds=0.01, max_seconds=0.05),
-    )
-    producer = ProducerHandle(infra.kafka_bootstrap_servers, client_id="canary-audit")
-    stack.push_async_callback(producer.close)
-    runtime = ConsumerRuntime(
-        config=config,
-        handlers={RequestSubmitted.event_type: reject, RequestSubmittedV1.event_type: reject},
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        producer=producer,
-        processed=MongoProcessedEvents(system.intake_db["audit_processed"]),
-    )
-    consumer = BackgroundConsumer(
-        runtime,
-        bootstrap_servers=infra.kafka_bootstrap_servers,
-        topics=[*config.topics, config.dead_letter_topic],
-        layout=settings.topic_layout,
-    )
-    consumer.start()
-    stack.push_async_callback(consumer.stop)
-    return config
-
-
 async def _topics_with_prefix(infra: Infra, prefix: str) -> list[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
     await admin.start()
@@ -89,8 +46,24 @@ async def _topics_with_prefix(infra: Infra, prefix: str) -> list[str]:
 
 
 async def test_no_topic_holds_personal_data_not_even_a_dead_letter(infra: Infra) -> None:
-    async with running_system(infra) as system, AsyncExitStack() as stack:
-        dlq = (await _failing_audit_consumer(stack, infra, system)).dead_letter_topic
+    async def reject(envelope: EventEnvelope) -> None:
+        raise ValueError("audit: dead-letter every submission")
+
+    prefix = new_name()
+    # An audit group whose handler rejects every submission, so the real submitted record
+    # is copied to a dead-letter topic, as a bug in any service would copy it.
+    async with (
+        running_system(infra, prefix=prefix) as system,
+        running_consumer(
+            infra,
+            name=prefix,
+            handler=reject,
+            group=AUDIT_GROUP,
+            event_types=(RequestSubmitted.event_type, RequestSubmittedV1.event_type),
+            max_attempts=1,
+        ) as audit,
+    ):
+        dlq = audit.config.dead_letter_topic
         body, canaries = _canary_request()
         accepted = (await system.intake.post("/v1/requests", json=body)).json()
         code = accepted["tracking_code"]

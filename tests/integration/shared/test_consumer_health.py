@@ -16,7 +16,7 @@ from nigrani_shared.kafka.background import RestartPolicy
 from nigrani_shared.kafka.retry import Backoff
 from nigrani_shared.web import health
 
-from tests.integration.shared.harness import Running, new_name, running_consumer
+from tests.support.consumer import Running, new_name, running_consumer
 from tests.support.events import routed
 from tests.support.infra import Infra
 from tests.support.kafka import send_events

@@ -11,10 +11,10 @@ from collections import Counter
 import pytest
 from nigrani_shared.events import EventEnvelope, RequestRouted, encode_event
 from nigrani_shared.kafka.replay import replay_dead_letters
+from nigrani_shared.store.processed import EffectsAreIdempotent
 
-from tests.integration.shared.harness import (
+from tests.support.consumer import (
     PARTITIONS,
-    NeverSkips,
     handled_count,
     new_name,
     running_consumer,
@@ -96,7 +96,9 @@ async def test_a_duplicate_event_is_skipped_and_a_restart_resumes_after_the_comm
 
     # A new runtime in the same group starts after the committed offsets. It forgets which
     # events were applied, so anything replayed from before the commit would be seen here.
-    async with running_consumer(infra, name=name, handler=handler, processed=NeverSkips()):
+    async with running_consumer(
+        infra, name=name, handler=handler, processed=EffectsAreIdempotent()
+    ):
         third = routed("AAAA-0000-0003")
         await send_events(infra.kafka_bootstrap_servers, running.topic, [third])
 

@@ -55,3 +55,22 @@ async def test_a_failed_publish_leaves_the_case_unannounced_and_the_retry_announ
     await service.route_submission(SUBMISSION)  # and one more: nothing new
     assert len(published) == 1
     assert cases.stored[SUBMISSION.request_id]["announced"] is True
+
+
+async def test_a_failed_mark_does_not_make_the_handler_announce_again() -> None:
+    """The runtime runs a failing handler again; if a store error while marking escaped,
+    the retry would publish the routed event a second time."""
+    from pymongo.errors import AutoReconnect
+
+    class _CasesThatCannotMark(_Cases):
+        async def mark_announced(self, request_id: str) -> None:
+            raise AutoReconnect("store went away")
+
+    cases, published = _CasesThatCannotMark(), []
+
+    async def announce(event: EventEnvelope) -> None:
+        published.append(event)
+
+    service = RoutingService(rules=load_rules(), cases=cases, announce=announce)  # type: ignore[arg-type]
+    await service.route_submission(SUBMISSION)  # does not raise
+    assert len(published) == 1

@@ -11,6 +11,7 @@ without a separate record of applied event ids.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,12 +27,14 @@ from nigrani_shared.events import (
 )
 from nigrani_shared.store.client import Document
 from prometheus_client import Counter, Histogram
+from pymongo.errors import PyMongoError
 
 from nigrani_routing.cases.repository import CasesRepository
 from nigrani_routing.rules.matching import route
 from nigrani_routing.rules.schemas import RuleSet
 
 EVENT_SOURCE = "/nigrani/routing"
+logger = logging.getLogger(__name__)
 
 TIME_TO_ROUTE = Histogram(
     "nigrani_time_to_route_seconds",
@@ -96,7 +99,16 @@ class RoutingService:
         if stored.get("announced"):
             return  # a redelivery of a submission whose routing Kafka already has
         await self._announce(routed_event(stored))
-        await self._cases.mark_announced(stored["_id"])
+        try:
+            await self._cases.mark_announced(stored["_id"])
+        except PyMongoError as error:
+            # Not worth an error that would make the runtime run the handler, and so the
+            # announcement, again: the event is out; an unmarked case costs at most one
+            # repeat announcement (same id) if this submission is ever redelivered.
+            logger.warning(
+                "routed event announced, case not marked",
+                extra={"error_type": type(error).__name__},
+            )
 
 
 def routed_event(case: Document) -> EventEnvelope:

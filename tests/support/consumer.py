@@ -25,17 +25,6 @@ PARTITIONS = 3
 LAYOUT = TopicLayout(partitions=PARTITIONS, replication_factor=1, min_insync_replicas=1)
 
 
-class NeverSkips:
-    """A ProcessedEvents that forgets everything: a redelivered event is applied again, so
-    a test sees every event the broker hands out (the runtime under test stays real)."""
-
-    async def already_applied(self, event_id: str) -> bool:
-        return False
-
-    async def record(self, event_id: str) -> None:
-        return None
-
-
 @dataclass
 class Running:
     config: ConsumerConfig
@@ -70,6 +59,7 @@ async def running_consumer(
     name: str,
     handler: Handler,
     group: str = "runtime-test",
+    event_types: tuple[str, ...] = (RequestRouted.event_type,),
     processed: ProcessedEvents | None = None,
     policy: RestartPolicy | None = None,
     **config: Any,
@@ -88,7 +78,7 @@ async def running_consumer(
     producer = ProducerHandle(infra.kafka_bootstrap_servers, client_id=name)
     runtime = ConsumerRuntime(
         config=consumer_config,
-        handlers={RequestRouted.event_type: handler},
+        handlers=dict.fromkeys(event_types, handler),
         bootstrap_servers=infra.kafka_bootstrap_servers,
         producer=producer,
         processed=processed or MongoProcessedEvents(mongo[f"{name}_db"]["processed_events"]),
