@@ -68,12 +68,13 @@ class RequestRouted(EventData):
 
 
 class PlaceRef(BaseModel):
-    """Where a request is, for routing: coordinates and the district, never the address."""
+    """Where a request is, for routing: the district, and coordinates except for sensitive
+    and anonymous categories; never the address."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    lat: float
-    lon: float
+    lat: float | None = None
+    lon: float | None = None
     district: str | None = None
 
 

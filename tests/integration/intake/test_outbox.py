@@ -9,9 +9,18 @@ from nigrani_intake.submissions.documents import build_submission
 from nigrani_intake.submissions.identity import candidate_tracking_code, derive_identity
 from nigrani_intake.submissions.schemas import RequestCreate
 from nigrani_shared.clock import utc_now
+from nigrani_shared.events import (
+    Contact,
+    Location,
+    RequestSubmittedV1,
+    derived_event_id,
+    encode_event,
+    new_event,
+)
 
 from tests.support.infra import Infra
-from tests.support.requests import routed_view, water_request
+from tests.support.kafka import read_topic
+from tests.support.requests import PERSONAL_DATA, routed_view, water_request
 from tests.support.system import running_system
 from tests.support.waiting import eventually
 
@@ -56,3 +65,66 @@ async def test_an_orphaned_outbox_entry_becomes_a_routed_request(infra: Infra) -
         assert retry.json()["citizen_token"] == identity.citizen_token
         assert retry.headers["Idempotent-Replayed"] == "true"
         assert await system.intake_db["requests"].count_documents({}) == 1
+
+
+async def test_an_entry_left_by_the_previous_version_is_published_without_contact_details(
+    infra: Infra,
+) -> None:
+    """Entries written before request.submitted.v2 carry no attempt and a v1 event with the
+    contact details inside: after an upgrade the relay publishes them as v2."""
+    async with running_system(infra) as system:
+        secret = system.intake_settings.secret_key.get_secret_value().encode()
+        code = candidate_tracking_code(secret, "legacy-key", 0)
+        submitted_at = utc_now()
+        legacy_event = new_event(
+            RequestSubmittedV1(
+                request_id=code,
+                category="water.no_supply",
+                description="No water since Monday, call Ayesha",
+                location=Location(lat=31.52, lon=74.35, address="Street 4", district="Lahore"),
+                contact=Contact(name="Ayesha Siddiqui", phone="+923001234567", language="ur"),
+                channel="web",
+                sensitive=False,
+                submitted_at=submitted_at,
+            ),
+            subject=code,
+            source="/nigrani/intake",
+            event_id=derived_event_id(code, "submitted"),
+        )
+        request = {
+            "_id": code,
+            "key_hash": "legacy-key",
+            "body_hash": "legacy-body",
+            "token_hash": "legacy-token",
+            "category": "water.no_supply",
+            "sensitive": False,
+            "anonymous": False,
+            "description": "No water since Monday, call Ayesha",
+            "location": {"lat": 31.52, "lon": 74.35, "address": "Street 4", "district": "Lahore"},
+            "contact": {"name": "Ayesha Siddiqui", "phone": "+923001234567", "language": "ur"},
+            "channel": "web",
+            "submitted_at": submitted_at,
+            "timeline": {legacy_event.id: {"status": "submitted", "at": submitted_at}},
+        }
+        await system.intake_db["outbox"].insert_one(
+            {
+                "_id": legacy_event.id,
+                "request_id": code,
+                "key_hash": "legacy-key",
+                "topic": system.topic,
+                "event": encode_event(legacy_event).decode(),
+                "event_type": legacy_event.type,
+                "created_at": submitted_at,
+                "request": request,
+            }
+        )
+        view = await eventually(
+            lambda: routed_view(system.intake, code), within=60, what="legacy entry routed"
+        )
+        assert view["department"]["code"] == "WASA-LHR"
+        records = await read_topic(infra.kafka_bootstrap_servers, system.topic, expect=2)
+        published = [r for r in records if r.key == code.encode() and b"submitted" in r.value]
+        assert len(published) == 1
+        assert b"request.submitted.v2" in published[0].value
+        for value in PERSONAL_DATA:
+            assert value.encode() not in published[0].value, value

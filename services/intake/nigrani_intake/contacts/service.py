@@ -9,10 +9,11 @@ it would need its own erasure. One copy behind an authenticated internal look-up
 asks; services that need the details (notify) ask at send time and keep no copy beyond
 what they are told to forget by `request.contact_erased`.
 
-Erasure writes in the order that survives a crash: the outbox entry of the
-`contact_erased` event first (so the event is never lost), then the erasure itself, then
-the scrub of a still-pending submission entry's copy. Every step is idempotent, so a
-retry after any failure finishes the job.
+Erasure first removes the details (from the request, then from a still-pending submission
+entry's copy), then writes the outbox entry of `request.contact_erased`, built from the
+erasure time the request records. Every call does every step, each idempotent, so a call
+interrupted anywhere is finished by the citizen's retry; a repeated call announces the same
+event again (same id and content), which consumers recognise.
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ class ContactService:
 
     async def erase(self, tracking_code: str, citizen_token: str) -> Erasure:
         request = await self._owned_request(tracking_code, citizen_token)
-        if request.get("contact_erased_at") is not None:
-            return Erasure(erased_at=request["contact_erased_at"], already_erased=True)
-        erased_at = utc_now()
+        already: datetime | None = request.get("contact_erased_at")
+        erased_at = already or utc_now()
+        if already is None:
+            await self._requests.erase_contact(tracking_code, erased_at)
+        await self._outbox.forget_contact(derived_event_id(tracking_code, "submitted"))
         event = new_event(
             ContactErased(request_id=tracking_code, erased_at=erased_at),
             subject=tracking_code,
@@ -73,10 +76,8 @@ class ContactService:
         )
         entry = outbox_entry(event, topic=self._topic, attempt=event.id)
         await self._outbox.add_or_get(entry)
-        await self._requests.erase_contact(tracking_code, erased_at)
-        await self._outbox.forget_contact(derived_event_id(tracking_code, "submitted"))
         self._signal.request_stored(entry["_id"], entry["attempt"])
-        return Erasure(erased_at=erased_at, already_erased=False)
+        return Erasure(erased_at=erased_at, already_erased=already is not None)
 
     async def contact_of(self, tracking_code: str) -> Document:
         """The contact details for a service that must reach the citizen (None if there

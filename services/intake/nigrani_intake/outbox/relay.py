@@ -26,6 +26,7 @@ import logging
 from datetime import timedelta
 
 from nigrani_shared.clock import utc_now
+from nigrani_shared.events import RequestSubmittedV1, encode_event
 from nigrani_shared.kafka.producer import headers_for_type
 from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.retry import Backoff, is_transient
@@ -35,6 +36,7 @@ from prometheus_client import Counter, Gauge
 
 from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
+from nigrani_intake.submissions.documents import submitted_event
 from nigrani_intake.submissions.metrics import count_created
 from nigrani_intake.submissions.repository import RequestsRepository
 
@@ -52,6 +54,7 @@ OUTBOX_REDUNDANT = Counter(
 )
 OUTBOX_PENDING = Gauge("nigrani_outbox_pending", "Events durable in the outbox, not yet in Kafka.")
 IDLE_POLL_SECONDS = 1.0
+HELD_BACK_POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 10.0
 
 
@@ -72,6 +75,7 @@ class OutboxRelay:
         self._signal = signal
         self._batch_size = batch_size
         self._foreign_grace = timedelta(seconds=foreign_grace_seconds)
+        self._held_back = 0
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
@@ -111,27 +115,40 @@ class OutboxRelay:
                 await asyncio.sleep(backoff.delay(failures))
                 continue
             if published == 0:
+                # Nothing was due. Wait for the endpoint's signal, unless only entries held
+                # back for another replica were seen: then the signal cannot help (those
+                # entries hide newer ones), and a short pause avoids spinning on scans.
+                if self._held_back:
+                    await asyncio.sleep(HELD_BACK_POLL_SECONDS)
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._signal.written.wait(), IDLE_POLL_SECONDS)
 
     async def publish_pending(self) -> int:
-        """One round: publish up to a batch of entries; returns how many were cleared."""
+        """One round: publish up to a batch of entries; returns how many were cleared.
+
+        Entries that announce nothing are cleared before the send, so a copy of contact
+        details they may hold (a replay's) does not wait for Kafka."""
         pending = await self._outbox.pending(self._batch_size)
-        OUTBOX_PENDING.set(len(pending))
-        mine = {e["_id"] for e in pending if self._signal.take_stored_here(e["_id"], e["attempt"])}
+        mine = {e["_id"] for e in pending if self._signal.stored_here(e["_id"], e.get("attempt"))}
         taken_over = utc_now() - self._foreign_grace
         entries = [e for e in pending if e["_id"] in mine or e["created_at"] <= taken_over]
+        self._held_back = len(pending) - len(entries)
+        OUTBOX_PENDING.set(len(pending))
         if not entries:
             return 0
         announcing = await asyncio.gather(
             *(self._announces(entry, stored_here=entry["_id"] in mine) for entry in entries)
         )
         deliverable = [entry for entry, ok in zip(entries, announcing, strict=True) if ok]
+        redundant = [entry["_id"] for entry, ok in zip(entries, announcing, strict=True) if not ok]
+        await self._outbox.remove(redundant)
+        OUTBOX_REDUNDANT.inc(len(redundant))
         await self._send_all(deliverable)
-        await self._outbox.remove([entry["_id"] for entry in entries])
+        await self._outbox.remove([entry["_id"] for entry in deliverable])
+        self._signal.forget(entry["_id"] for entry in entries)
         OUTBOX_PUBLISHED.inc(len(deliverable))
-        OUTBOX_REDUNDANT.inc(len(entries) - len(deliverable))
-        OUTBOX_PENDING.set(await self._outbox.count())
+        OUTBOX_PENDING.set(self._held_back)
         return len(entries)
 
     async def _announces(self, entry: Document, *, stored_here: bool) -> bool:
@@ -157,16 +174,28 @@ class OutboxRelay:
             return
         producer = await self._producer.get()
         try:
-            pending = [
-                await producer.send(
-                    entry["topic"],
-                    value=entry["event"].encode(),
-                    key=entry["request_id"].encode(),
-                    headers=headers_for_type(entry["event_type"]),
+            pending = []
+            for entry in entries:
+                value, event_type = wire_event(entry)
+                pending.append(
+                    await producer.send(
+                        entry["topic"],
+                        value=value,
+                        key=entry["request_id"].encode(),
+                        headers=headers_for_type(event_type),
+                    )
                 )
-                for entry in entries
-            ]
             await asyncio.gather(*pending)
         except BaseException:
             await self._producer.reset()
             raise
+
+
+def wire_event(entry: Document) -> tuple[bytes, str]:
+    """The bytes and type to publish for an entry. An entry written by a version before
+    `request.submitted.v2` holds a v1 event with contact details: its event is rebuilt
+    from the request it carries, so nothing personal reaches the topic after an upgrade."""
+    if entry["event_type"] == RequestSubmittedV1.event_type and "request" in entry:
+        event = submitted_event(entry["request"])
+        return encode_event(event), event.type
+    return entry["event"].encode(), entry["event_type"]

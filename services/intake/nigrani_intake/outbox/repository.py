@@ -34,12 +34,15 @@ class OutboxRepository:
         return await cursor.to_list(length=limit)
 
     async def remove(self, entry_ids: Sequence[str]) -> None:
-        """Only the relay removes entries, and only once Kafka has acknowledged them (or
-        once they turned out to announce nothing): an entry with a given `_id` can only be
-        replaced after it is gone, so removing by `_id` never drops a newer entry that
-        still has to be published (see OutboxRelay)."""
+        """The relay removes entries once Kafka has acknowledged them, or once they turned
+        out to announce nothing. Between the relay's read and this delete another replica
+        may have removed the entry and a replay written a new one under the same `_id`;
+        that one is dropped too, which is harmless: a request already existed, so it
+        announces nothing either (see OutboxRelay)."""
         if entry_ids:
             await self._collection.delete_many({"_id": {"$in": list(entry_ids)}})
 
-    async def count(self) -> int:
-        return await self._collection.count_documents({})
+    async def remove_attempt(self, entry_id: str, attempt: str) -> None:
+        """Removes the entry only if it is still this attempt's (a filter beyond `_id`
+        scans on FerretDB, which is cheap here: the outbox holds only in-flight events)."""
+        await self._collection.delete_one({"_id": entry_id, "attempt": attempt})

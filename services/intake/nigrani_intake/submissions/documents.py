@@ -50,7 +50,6 @@ def build_submission(
     topic: str,
     attempt: str,
 ) -> Submission:
-    event = submitted_event(tracking_code, body, category, submitted_at)
     request: Document = {
         "_id": tracking_code,
         "attempt": attempt,
@@ -65,9 +64,14 @@ def build_submission(
         "contact": body.contact.model_dump() if body.contact else None,
         "channel": body.channel,
         "submitted_at": submitted_at,
-        "timeline": {event.id: {"status": "submitted", "at": submitted_at}},
+        "timeline": {
+            derived_event_id(tracking_code, "submitted"): {
+                "status": "submitted",
+                "at": submitted_at,
+            }
+        },
     }
-    entry = outbox_entry(event, topic=topic, attempt=attempt, request=request)
+    entry = outbox_entry(submitted_event(request), topic=topic, attempt=attempt, request=request)
     return Submission(request=request, outbox_entry=entry)
 
 
@@ -90,24 +94,35 @@ def outbox_entry(
     return entry
 
 
-def submitted_event(
-    tracking_code: str, body: RequestCreate, category: Category, submitted_at: datetime
-) -> EventEnvelope:
-    """The lifecycle event: no description, address or contact details (see events.models)."""
-    place = body.location
+def submitted_event(request: Document) -> EventEnvelope:
+    """The lifecycle event of a stored request: no description, address or contact details
+    (see events.models), and no coordinates for sensitive or anonymous categories (a point
+    can name a home; routing has the district). Built from the request document, so the
+    relay can also rebuild it for an entry written by an older version."""
+    location: Document | None = request.get("location")
+    hide_point = bool(request.get("sensitive") or request.get("anonymous"))
+    place = (
+        PlaceRef(
+            lat=None if hide_point else location["lat"],
+            lon=None if hide_point else location["lon"],
+            district=location.get("district"),
+        )
+        if location
+        else None
+    )
     data = RequestSubmitted(
-        request_id=tracking_code,
-        category=category.code,
-        place=PlaceRef(lat=place.lat, lon=place.lon, district=place.district) if place else None,
-        channel=body.channel,
-        sensitive=category.sensitive,
-        anonymous=category.anonymous,
-        has_contact=body.contact is not None,
-        submitted_at=submitted_at,
+        request_id=request["_id"],
+        category=request["category"],
+        place=place,
+        channel=request["channel"],
+        sensitive=bool(request.get("sensitive")),
+        anonymous=bool(request.get("anonymous")),
+        has_contact=request.get("contact") is not None,
+        submitted_at=request["submitted_at"],
     )
     return new_event(
         data,
-        subject=tracking_code,
+        subject=request["_id"],
         source=EVENT_SOURCE,
-        event_id=derived_event_id(tracking_code, "submitted"),
+        event_id=derived_event_id(request["_id"], "submitted"),
     )

@@ -1,11 +1,13 @@
 """Accepting a submission so that a 201 always means "durable and on its way to Kafka".
 
-Two writes, never undone: the outbox entry first (the durability point: from here the relay
-will derive the request if need be and publish its event), then the request document,
-derived from the entry that is pending under the code (ours, or a concurrent retry's). No
-call ever deletes an entry: only the relay does, after Kafka acknowledged it. So whatever
-interleaves with us (a retry with the same key, the relay, another replica, a crash), the
-entry that announces a stored request stays until its event is in Kafka.
+Two writes: the outbox entry first (the durability point: from here the relay will derive
+the request if need be and publish its event), then the request document, derived from the
+entry that is pending under the code (ours, or a concurrent retry's). No call deletes an
+entry that could announce a request: the relay clears an entry after Kafka acknowledged
+it, and an entry is cleared early only once a request derived from another attempt is
+stored, which nothing can undo. So whatever interleaves with us (a retry with the same
+key, the relay, another replica, a crash), the entry that announces a stored request
+stays until its event is in Kafka.
 
 Which call was the first acceptance is decided by the request document itself: it records
 the attempt whose entry it was derived from. The call whose attempt that is answers 201;
@@ -152,11 +154,19 @@ class SubmissionService:
                 raise LookupError(f"outbox entry for {code} cleared without its request")
             return stored
         derived = await self._requests.derive(pending["request"])
-        assert derived.stored is not None
+        stored = derived.stored
+        assert stored is not None
         if derived.inserted:
-            count_created(derived.stored)
+            count_created(stored)
             self._signal.request_stored(pending["_id"], pending["attempt"])
-        return derived.stored
+        elif pending["attempt"] == attempt and stored.get("attempt") != attempt:
+            # Our own entry, for a request another attempt made (a replay, or a code that
+            # is somebody else's): it announces nothing, and requests are never deleted,
+            # so it never will. Cleared now rather than by the relay, because it may hold
+            # contact details the citizen has since erased. Only this attempt's entry is
+            # matched, so nothing that announces a request can be removed here.
+            await self._outbox.remove_attempt(pending["_id"], attempt)
+        return stored
 
 
 def _accepted(stored: Document, identity: SubmissionIdentity) -> RequestAccepted:
