@@ -24,6 +24,9 @@ from nigrani_shared.kafka.topics import TopicLayout, ensure_topics
 from nigrani_shared.outage import OutageLog
 
 logger = logging.getLogger(__name__)
+#: A restarted loop that runs this long without crashing has recovered, even on a quiet
+#: topic that gives it no batch to prove it.
+STABLE_AFTER_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class BackgroundConsumer:
 
     async def alive(self) -> bool:
         """For /healthz: false once a crashed loop looks unrecoverable."""
-        if self._runtime.running and self._runtime.batches > 0:
+        if self._runtime.running and self._progressed():
             return True  # running and making progress, whatever happened before
         if self._down_since is None:
             return True  # never crashed: still starting (the `kafka` check covers outages)
@@ -117,7 +120,7 @@ class BackgroundConsumer:
             )
 
     def _crashed(self, error: BaseException) -> None:
-        if self._runtime.batches > 0:  # it had recovered: a new episode starts here
+        if self._progressed():  # it had recovered: a new episode starts here
             self._failures, self._down_since = 0, None
         self._failures += 1
         if self._down_since is None:
@@ -127,6 +130,9 @@ class BackgroundConsumer:
             exc_info=error,
             extra={"consecutive_failures": self._failures},
         )
+
+    def _progressed(self) -> bool:
+        return self._runtime.made_progress(stable_after_seconds=STABLE_AFTER_SECONDS)
 
     async def stop(self) -> None:
         """Bounded: the runtime's own stop has deadlines; a start in progress is cancelled

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -97,11 +98,13 @@ class ConsumerRuntime:
         self._in_hand: dict[TopicPartition, int] = {}  # last offset of the batch in hand
         self._commit_outage = OutageLog(logger, "Kafka (offset commit)")
         self.joined = False  # received an assignment (possibly empty) since start
-        self.batches = 0  # loop iterations completed since start
+        self.batches = 0  # batches holding records, applied and committed, since start
+        self.started_at = 0.0  # time.monotonic() of the last start
 
     async def start(self) -> None:
         """Starts a fresh consumer; after a crash the same runtime can be started again."""
         self._pending, self._in_hand, self.joined, self.batches = {}, {}, False, 0
+        self.started_at = time.monotonic()
         self._stopping.clear()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap_servers,
@@ -239,7 +242,15 @@ class ConsumerRuntime:
                 self._in_hand = {}
                 _raise_unexpected(results)
             await self._record_lag()
-            self.batches += 1
+            if batch:  # an empty poll proves nothing: a crash loop polls empty too
+                self.batches += 1
+
+    def made_progress(self, *, stable_after_seconds: float) -> bool:
+        """Since its last start, the loop applied and committed a batch of records, or has
+        been running for `stable_after_seconds` (a quiet topic gives no batches)."""
+        if self.batches > 0:
+            return True
+        return self.running and time.monotonic() - self.started_at >= stable_after_seconds
 
     async def _apply_partition(self, tp: TopicPartition, records: list[Record]) -> None:
         """Records of one partition in order; partitions of a batch run concurrently.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +35,28 @@ async def ensure_topics(bootstrap_servers: str, topics: list[str], layout: Topic
             NewTopic(name, layout.partitions, layout.replication_factor, topic_configs=configs)
             for name in missing
         ]
-        with contextlib.suppress(TopicAlreadyExistsError):  # another replica was first
-            await admin.create_topics(new_topics)
+        response = await admin.create_topics(new_topics)
+        _raise_refusals(response.topic_errors)
         logger.info("created topics", extra={"topics": missing})
     finally:
         await admin.close()
+
+
+class TopicCreationError(Exception):
+    """The broker refused to create a topic as configured (say, a replication factor larger
+    than the cluster): a configuration error, not an outage."""
+
+
+def _raise_refusals(topic_errors: list[tuple[Any, ...]]) -> None:
+    """The admin client returns per-topic error codes instead of raising them. "Already
+    exists" means another replica was first; anything else is refused loudly."""
+    refused = [
+        f"{entry[0]}: {for_code(entry[1]).__name__}"
+        for entry in topic_errors
+        if entry[1] not in (0, TopicAlreadyExistsError.errno)
+    ]
+    if refused:
+        raise TopicCreationError("Kafka refused to create topics: " + "; ".join(refused))
 
 
 async def kafka_reachable(bootstrap_servers: str) -> bool:

@@ -28,4 +28,9 @@ def serve(app: FastAPI, settings: NigraniSettings) -> None:
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         http=with_header_deadline(limits.header_timeout_seconds),
+        # The client address is ours to decide (TRUSTED_PROXIES, web/client_address.py):
+        # uvicorn must not rewrite it from X-Forwarded-For for loopback peers on its own.
+        proxy_headers=False,
+        # Paths hold tracking codes; the request id middleware and our logs say enough.
+        access_log=False,
     )

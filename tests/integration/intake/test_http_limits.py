@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpx
 import pytest
 
 from tests.support.infra import Infra
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.integration
 
 DEADLINE_SECONDS = 2.0
 MAX_BODY_BYTES = 64 * 1024
+LOOKUPS_PER_WINDOW = 3
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,7 @@ async def intake_port(infra: Infra, tmp_path_factory: pytest.TempPathFactory) ->
         "MAX_BODY_BYTES": str(MAX_BODY_BYTES),
         "HTTP_BODY_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
         "HTTP_HEADER_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
+        "RATE_LIMIT_LOOKUP": str(LOOKUPS_PER_WINDOW),
     }
     async with service_process("intake", env, tmp_path_factory.mktemp("intake")) as intake:
         yield intake.port
@@ -199,3 +202,18 @@ async def test_an_answer_given_before_the_body_is_read_closes_the_connection(
         await connection.wait_closed(within=DEADLINE_SECONDS)  # well before the body deadline
         assert connection.status == "HTTP/1.1 404 Not Found", connection.received
         assert connection.closed.is_set(), "the server waited to drain a body nobody reads"
+
+
+async def test_a_forwarded_for_header_from_an_untrusted_peer_does_not_change_the_client(
+    intake_port: int,
+) -> None:
+    """With no TRUSTED_PROXIES, the TCP peer is the client: uvicorn must not take the
+    client from X-Forwarded-For itself (it would for loopback peers by default)."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{intake_port}") as client:
+        answers = [
+            await client.get(
+                "/v1/requests/ABCD-EFGH-JKMN", headers={"X-Forwarded-For": f"203.0.113.{n}"}
+            )
+            for n in range(LOOKUPS_PER_WINDOW + 1)
+        ]
+    assert [a.status_code for a in answers][-1] == 429
