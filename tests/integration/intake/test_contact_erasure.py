@@ -151,7 +151,9 @@ async def test_erasure_also_scrubs_a_submission_still_waiting_for_kafka(infra: I
 
 async def test_guessing_citizen_tokens_is_rate_limited(infra: Infra) -> None:
     async with running_system(
-        infra, with_routing=False, intake_overrides={"rate_limit_token": 3}
+        infra,
+        with_routing=False,
+        intake_overrides={"rate_limit_token": 3, "rate_limit_window_seconds": 3600},
     ) as system:
         code = (await system.intake.post("/v1/requests", json=water_request())).json()[
             "tracking_code"

@@ -21,8 +21,10 @@ IN_FLIGHT = 8
 
 
 async def test_two_replicas_publish_each_submission_once(infra: Infra) -> None:
+    # A long grace: this tests which replica owns an entry, not the takeover, and a loaded
+    # machine must not make the other replica's takeover look like a duplicate.
     async with (
-        running_system(infra) as system,
+        running_system(infra, intake_overrides={"relay_foreign_grace_seconds": 60}) as system,
         intake_replica(system) as replica_app,
         client_at(replica_app, "127.0.0.2") as replica,
     ):
