@@ -1,12 +1,15 @@
 """What the consumer loop does with one record: decode, skip, apply, retry, dead-letter.
 
 Outcomes counted in `nigrani_events_handled_total`:
-- `handled`: the handler's effect is stored and the event id recorded;
-- `duplicate`: the event id was already applied (a redelivery);
+- `handled`: the handler's effect is stored (and, for groups that dedupe by event id, the
+  event id recorded);
+- `duplicate`: the event id was already applied (a redelivery, where ids are recorded);
 - `ignored`: a known type this group has no handler for;
 - `unknown_type`: a valid envelope of a type this build does not know (a producer shipped
-  it first): skipped and committed, never dead-lettered;
-- `dead_lettered`: undecodable, or the handler failed or timed out `max_attempts` times.
+  it first) and of a family this group does not act on: skipped and committed;
+- `dead_lettered`: undecodable; or a newer, unknown version of a type this group acts on
+  (replayable once the group knows it); or the handler failed or timed out
+  `max_attempts` times.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ class EventApplier:
     ) -> None:
         self._config = config
         self._handlers = dict(handlers)
+        self._handled_families = {type_family(event_type) for event_type in handlers}
         self._producer = producer
         self._processed = processed
         self._stopping = stopping
@@ -65,9 +69,15 @@ class EventApplier:
         try:
             envelope = decode_event(record.value)
         except UnknownEventTypeError as unknown:
-            EVENTS_HANDLED.labels(
-                group, unknown.event_type[:MAX_TYPE_LABEL_CHARS], "unknown_type"
-            ).inc()
+            label = unknown.event_type[:MAX_TYPE_LABEL_CHARS]
+            if type_family(unknown.event_type) in self._handled_families:
+                # A newer version of an event this group acts on: skipping it would lose
+                # the effect for good. Dead-lettered, it is replayed once this service
+                # knows the version.
+                await self._dead_letter(record, unknown, attempts=1)
+                EVENTS_HANDLED.labels(group, label, "dead_lettered").inc()
+                return
+            EVENTS_HANDLED.labels(group, label, "unknown_type").inc()
             return
         except UndecodableEventError as error:
             await self._dead_letter(record, error, attempts=1)
@@ -173,3 +183,9 @@ class EventApplier:
                 attempts=attempts,
             )
         )
+
+
+def type_family(event_type: str) -> str:
+    """`org.nigrani.request.submitted.v2` -> `org.nigrani.request.submitted`."""
+    name, dot, version = event_type.rpartition(".")
+    return name if dot and version.startswith("v") and version[1:].isdigit() else event_type

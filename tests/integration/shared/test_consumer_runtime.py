@@ -201,3 +201,29 @@ async def test_a_handler_that_hangs_is_timed_out_retried_then_dead_lettered(
     headers = {key: value.decode() for key, value in records[0].headers}
     assert headers["nigrani-dlq-error"].startswith("HandlerTimeoutError")
     assert headers["nigrani-dlq-attempts"] == "2"
+
+
+async def test_a_newer_version_of_a_handled_type_is_dead_lettered_not_skipped(
+    infra: Infra,
+) -> None:
+    """A producer deployed first with `request.routed.v9`: this group acts on
+    `request.routed`, so skipping would lose the effect for good; in the DLQ it waits for
+    the consumer that knows v9 and a replay."""
+    name = new_name()
+    group = f"newer-{name}"
+    newer_type = "org.nigrani.request.routed.v9"
+
+    async def handler(envelope: EventEnvelope) -> None:
+        return None
+
+    code = "NEWE-RVER-SION"
+    raw = json.loads(encode_event(routed(code)))
+    newer = json.dumps({**raw, "type": newer_type}).encode()
+    async with running_consumer(infra, name=name, handler=handler, group=group) as running:
+        await send_raw(infra.kafka_bootstrap_servers, running.topic, [newer], key=code.encode())
+        dead = await read_topic(
+            infra.kafka_bootstrap_servers, running.config.dead_letter_topic, expect=1
+        )
+    assert len(dead) == 1
+    assert json.loads(dead[0].value or b"{}")["type"] == newer_type
+    assert handled_count(group, "unknown_type") == 0
