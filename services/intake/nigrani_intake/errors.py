@@ -52,7 +52,7 @@ async def _outcome_unknown(request: Request, exc: Exception) -> JSONResponse:
         "Idempotency-Key": exc.idempotency_key,
         "Cache-Control": "no-store",
     }
-    return JSONResponse(body.model_dump(), status_code=503, headers=headers)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=503, headers=headers)
 
 
 async def _exhausted(request: Request, exc: Exception) -> JSONResponse:

@@ -63,6 +63,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     outbox=outbox,
                     signal=outbox_signal,
                     topic=settings.lifecycle_topic,
+                    store_timeout_seconds=settings.store_timeout_seconds,
                 ),
                 internal_api_token=(
                     settings.internal_api_token.get_secret_value()

@@ -41,7 +41,7 @@ Handler = Callable[[EventEnvelope], Awaitable[None]]
 InfrastructureCheck = Callable[[], Awaitable[bool]]
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 _T = TypeVar("_T")
-MAX_TYPE_LABEL_CHARS = 100
+UNKNOWN_TYPE_LABEL = "unknown"
 
 
 class EventApplier:
@@ -69,7 +69,9 @@ class EventApplier:
         try:
             envelope = decode_event(record.value)
         except UnknownEventTypeError as unknown:
-            label = unknown.event_type[:MAX_TYPE_LABEL_CHARS]
+            # One label for every unknown type: a label taken from the record would let
+            # anyone who can write to the topic grow the metric without bound.
+            label = UNKNOWN_TYPE_LABEL
             if type_family(unknown.event_type) in self._handled_families:
                 # A newer version of an event this group acts on: skipping it would lose
                 # the effect for good. Dead-lettered, it is replayed once this service
@@ -182,6 +184,16 @@ class EventApplier:
                 error=error,
                 attempts=attempts,
             )
+        )
+        # Where it went and why, never what it held (the value may be anything).
+        logger.warning(
+            "message dead-lettered",
+            extra={
+                "error_type": type(error).__name__,
+                "attempts": attempts,
+                "dead_letter_topic": self._config.dead_letter_topic,
+                "source": f"{record.topic}/{record.partition}/{record.offset}",
+            },
         )
 
 

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ MAX_ERRORS = 20
 MAX_FIELD_DEPTH = 8
 MAX_REASON_LENGTH = 200
 HIDDEN_NAME = "<name not shown>"
+UNKNOWN_FIELD = "<unknown field>"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _PYDANTIC_TYPES = frozenset(typing.get_args(ErrorType))
 # Built-in messages that state the rule (a limit, a type, the allowed values) and never
@@ -107,12 +109,15 @@ def error_response(
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status_code)
 
 
-def field_name(location: Sequence[Any]) -> str:
-    """The dotted path of a field; a submitted key that is not a plain name is hidden."""
+def field_name(location: Sequence[Any], *, submitted_key: bool = False) -> str:
+    """The dotted path of a field. A key the client made up (an unknown field) is never
+    shown, whatever it looks like: `ayesha_khan_03001234567` is a plain name too."""
     parts = [
         str(part) if isinstance(part, int) or _SAFE_NAME.match(str(part)) else HIDDEN_NAME
         for part in location[:MAX_FIELD_DEPTH]
     ]
+    if submitted_key and parts and len(location) <= MAX_FIELD_DEPTH:
+        parts[-1] = UNKNOWN_FIELD
     return ".".join(parts)
 
 
@@ -142,13 +147,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     found = exc.errors()
     errors = [
-        FieldError(field=field_name(error["loc"]), reason=reason(error))
+        FieldError(
+            field=field_name(error["loc"], submitted_key=error.get("type") == "extra_forbidden"),
+            reason=reason(error),
+        )
         for error in found[:MAX_ERRORS]
     ]
     omitted = len(found) - MAX_ERRORS
     return error_response(
         422, "the request is not valid", errors, more_errors=omitted if omitted > 0 else None
     )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """404s, 403s and the 400 of an unparsable body in the same shape as every other error."""
+    assert isinstance(exc, StarletteHTTPException)
+    response = error_response(exc.status_code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -159,4 +175,5 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

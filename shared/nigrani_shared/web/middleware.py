@@ -152,6 +152,11 @@ class BodySizeLimitMiddleware:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
+        if declared is not None and b"transfer-encoding" in headers:
+            # Two framings of one body: a proxy and this server could split requests in
+            # different places (request smuggling), so RFC 9112 lets us refuse it.
+            await send_refusal(send, 400, "send Content-Length or Transfer-Encoding, not both")
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await send_refusal(send, 413, f"request body exceeds {self.max_bytes} bytes")
             return

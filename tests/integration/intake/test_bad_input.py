@@ -34,7 +34,7 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
         "body.contact.phone",
     ),
     ("malformed e-mail", water_request(contact=_contact(email="ayesha@")), "body.contact.email"),
-    ("unknown field", water_request(priority="urgent"), "body.priority"),
+    ("unknown field", water_request(priority="urgent"), "body.<unknown field>"),
     ("wrong type", water_request(description=["no", "water"]), "body.description"),
     (
         "missing category",

@@ -217,3 +217,15 @@ async def test_a_forwarded_for_header_from_an_untrusted_peer_does_not_change_the
             for n in range(LOOKUPS_PER_WINDOW + 1)
         ]
     assert [a.status_code for a in answers][-1] == 429
+
+
+async def test_a_body_framed_both_ways_is_refused(intake_port: int) -> None:
+    """Content-Length and Transfer-Encoding together: a proxy and this server could cut
+    the stream in different places (request smuggling)."""
+    body = b'{"category": "roads.pothole", "description": "x"}'
+    head = _request_head(intake_port, "Transfer-Encoding: chunked", f"Content-Length: {len(body)}")
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    async with _connect(intake_port) as connection:
+        assert await connection.send(head + chunked)
+        await connection.wait_closed(within=DEADLINE_SECONDS * 2)
+        assert connection.status == "HTTP/1.1 400 Bad Request", connection.received

@@ -161,7 +161,7 @@ async def test_an_unknown_event_type_is_skipped_counted_and_committed_not_dead_l
             return applied == [code]
 
         await eventually(known_applied, within=60, what="the known event after the unknown one")
-        assert handled_count(group, "unknown_type", future_type) == 1
+        assert handled_count(group, "unknown_type", "unknown") == 1  # one label for any type
         assert handled_count(group, "dead_lettered") == 0
         dlq = running.config.dead_letter_topic
 

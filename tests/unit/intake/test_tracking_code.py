@@ -65,3 +65,15 @@ def test_wrong_length_or_symbols_are_not_codes() -> None:
     assert normalise_tracking_code("") is None
     assert normalise_tracking_code("ABCD-EFGH") is None
     assert normalise_tracking_code("ABCD-EFGH-JKU!") is None
+
+
+def test_dashes_and_urdu_digits_as_phones_type_them_are_read() -> None:
+    code = encode_tracking_code(bytes(range(32)))
+    urdu_digits = str.maketrans({str(n): chr(0x06F0 + n) for n in range(10)})
+    for typed in (
+        code.replace("-", "\u2013"),  # en dash, as word processors write it
+        code.replace("-", "\u2010"),  # the Unicode hyphen
+        code.translate(urdu_digits),
+        code.translate(str.maketrans({str(n): chr(0x0660 + n) for n in range(10)})),
+    ):
+        assert normalise_tracking_code(typed) == code, typed

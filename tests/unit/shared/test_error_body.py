@@ -8,7 +8,6 @@ import httpx
 import pytest
 from fastapi import Body, FastAPI
 from nigrani_shared.web.errors import (
-    HIDDEN_NAME,
     MAX_ERRORS,
     MAX_REASON_LENGTH,
     field_name,
@@ -61,7 +60,7 @@ async def test_thousands_of_unknown_fields_give_a_small_body_with_a_count() -> N
     assert len(answer["errors"]) == MAX_ERRORS
     assert answer["more_errors"] == 5000 - MAX_ERRORS
     assert answer["errors"][0] == {
-        "field": "body.field_0",
+        "field": "body.<unknown field>",
         "reason": "Extra inputs are not permitted",
     }
 
@@ -71,13 +70,15 @@ async def test_thousands_of_unknown_fields_give_a_small_body_with_a_count() -> N
     [
         "k" * 65,  # long keys are not echoed
         "Ayesha Siddiqui +923001234567",  # personal data typed as a key
+        "ayesha_khan_03001234567",  # personal data that looks like a field name
+        "03000000000",
         "\u0000",
     ],
 )
-async def test_an_unknown_key_that_is_not_a_plain_name_is_not_echoed(key: str) -> None:
+async def test_an_unknown_key_is_never_echoed(key: str) -> None:
     response = await _post({"name": "x", key: 1})
     assert response.status_code == 422
-    assert [e["field"] for e in response.json()["errors"]] == [f"body.{HIDDEN_NAME}"]
+    assert [e["field"] for e in response.json()["errors"]] == ["body.<unknown field>"]
     assert key not in response.text
 
 

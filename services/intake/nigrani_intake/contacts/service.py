@@ -22,6 +22,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+import pymongo
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import ContactErased, derived_event_id, new_event
 from nigrani_shared.store.client import Document
@@ -55,13 +56,19 @@ class ContactService:
         outbox: OutboxRepository,
         signal: OutboxSignal,
         topic: str,
+        store_timeout_seconds: float,
     ) -> None:
         self._requests = requests
         self._outbox = outbox
         self._signal = signal
         self._topic = topic
+        self._store_timeout = store_timeout_seconds
 
     async def erase(self, tracking_code: str, citizen_token: str) -> Erasure:
+        with pymongo.timeout(self._store_timeout):  # a frozen store answers 503, in time
+            return await self._erase(tracking_code, citizen_token)
+
+    async def _erase(self, tracking_code: str, citizen_token: str) -> Erasure:
         request = await self._owned_request(tracking_code, citizen_token)
         already: datetime | None = request.get("contact_erased_at")
         erased_at = already or utc_now()
@@ -82,7 +89,8 @@ class ContactService:
     async def contact_of(self, tracking_code: str) -> Document:
         """The contact details for a service that must reach the citizen (None if there
         are none or they were erased)."""
-        request = await self._requests.get(tracking_code)
+        with pymongo.timeout(self._store_timeout):
+            request = await self._requests.get(tracking_code)
         if request is None:
             raise UnknownRequestError(tracking_code)
         return {

@@ -8,6 +8,8 @@ symbol that catches every single-symbol typo and most swaps of neighbours.
 
 from __future__ import annotations
 
+import unicodedata
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BASE = len(ALPHABET)
 DATA_SYMBOLS = 11
@@ -38,9 +40,21 @@ def encode_tracking_code(entropy: bytes) -> str:
     return _format(data + check_symbol(data))
 
 
+#: What phones and word processors put in place of "-", and the Arabic-Indic and Eastern
+#: Arabic-Indic (Urdu) digits a citizen may type: read as hyphens and ASCII digits.
+_SEPARATORS_AND_DIGITS = str.maketrans(
+    {
+        **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"), "-"),
+        **{0x0660 + n: str(n) for n in range(10)},
+        **{0x06F0 + n: str(n) for n in range(10)},
+    }
+)
+
+
 def normalise_tracking_code(text: str) -> str | None:
     """The canonical form of what a person typed, or None if it cannot be a valid code."""
-    compact = text.strip().upper().replace("-", "").replace(" ", "").translate(_READ_AS)
+    typed = unicodedata.normalize("NFKC", text).translate(_SEPARATORS_AND_DIGITS)
+    compact = typed.strip().upper().replace("-", "").replace(" ", "").translate(_READ_AS)
     if len(compact) != DATA_SYMBOLS + 1 or any(symbol not in ALPHABET for symbol in compact):
         return None
     if check_symbol(compact[:-1]) != compact[-1]:
