@@ -9,6 +9,7 @@ from nigrani_shared.settings import NigraniSettings
 from nigrani_shared.web.limits import HttpLimitsSettings
 from pydantic import AliasChoices, Field, SecretStr
 
+from nigrani_intake.catalog.districts import DEFAULT_DISTRICTS_PATH
 from nigrani_intake.catalog.service import DEFAULT_CATALOG_PATH
 
 
@@ -18,6 +19,9 @@ class IntakeSettings(NigraniSettings, RateLimitSettings, HttpLimitsSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HOST")
     http_port: int = Field(default=8000, validation_alias=AliasChoices("INTAKE_PORT"))
     catalog_path: Path = Field(default=DEFAULT_CATALOG_PATH, validation_alias="INTAKE_CATALOG")
+    districts_path: Path = Field(
+        default=DEFAULT_DISTRICTS_PATH, validation_alias="INTAKE_DISTRICTS"
+    )
     relay_batch_size: int = 500
     relay_foreign_grace_seconds: float = Field(
         default=5.0,

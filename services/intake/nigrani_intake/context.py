@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.submissions.service import SubmissionService
@@ -13,6 +14,7 @@ from nigrani_intake.submissions.status_cache import PublicStatus
 @dataclass(frozen=True)
 class IntakeContext:
     catalog: Catalog
+    districts: Districts
     submissions: SubmissionService
     contacts: ContactService
     internal_api_token: str | None

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
@@ -57,6 +58,11 @@ async def _public_status(request: Request) -> PublicStatus:
     return _context(request).public_status
 
 
+async def _districts(request: Request) -> Districts:
+    return _context(request).districts
+
+
+DistrictsDep = Annotated[Districts, Depends(_districts)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
 ContactsDep = Annotated[ContactService, Depends(_contacts)]

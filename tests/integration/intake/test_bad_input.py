@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from tests.support.infra import Infra
-from tests.support.requests import water_request
+from tests.support.kafka import events_on_topic
+from tests.support.requests import routed_view, water_request
 from tests.support.system import running_system
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -152,3 +155,34 @@ async def test_an_unknown_category_is_not_quoted_back(infra: Infra) -> None:
         response = await system.intake.post("/v1/requests", json=body)
         assert response.status_code == 422
         assert "my-secret-tiger" not in response.text
+
+
+async def test_a_district_is_stored_routed_and_shown_only_by_its_canonical_name(
+    infra: Infra,
+) -> None:
+    """Urdu, other spellings and stray case or spacing name the district; free text that
+    names none (a name and a phone number, say) is kept privately and shown nowhere."""
+    async with running_system(infra) as system:
+        place = water_request()["location"]
+        in_urdu = water_request(location={**place, "district": "لاہور"})
+        free_text = water_request(location={**place, "district": "Ayesha Khan 03001234567"})
+        codes = []
+        for body in (in_urdu, free_text):
+            response = await system.intake.post("/v1/requests", json=body)
+            assert response.status_code == 201
+            codes.append(response.json()["tracking_code"])
+        urdu_view, text_view = [
+            await eventually(lambda c=code: routed_view(system.intake, c), within=60)
+            for code in codes
+        ]
+        assert (urdu_view["district"], urdu_view["department"]["code"]) == ("Lahore", "WASA-LHR")
+        assert text_view["district"] is None
+        assert text_view["department"]["code"] == "LG-WATER"  # no district: the general desk
+        events = await events_on_topic(infra.kafka_bootstrap_servers, system.topic)
+        assert "03001234567" not in json.dumps(events)
+        case = await system.case(codes[1])
+        assert case is not None
+        assert case["district"] is None
+        stored = await system.intake_db["requests"].find_one({"_id": codes[1]})
+        assert stored is not None
+        assert stored["location"]["district_as_given"] == "Ayesha Khan 03001234567"

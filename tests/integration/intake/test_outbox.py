@@ -45,6 +45,7 @@ async def test_an_orphaned_outbox_entry_becomes_a_routed_request(infra: Infra) -
             submitted_at=utc_now(),
             topic=settings.lifecycle_topic,
             attempt="crashed-attempt",
+            district="Lahore",
         )
         await system.intake_db["outbox"].insert_one(submission.outbox_entry)
         assert await system.intake_db["requests"].find_one({"_id": code}) is None

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from nigrani_routing.rules.loader import load_rules
-from nigrani_routing.rules.matching import TRIAGE_RULE_ID, district_key, route
+from nigrani_routing.rules.matching import TRIAGE_RULE_ID, route
 from nigrani_routing.rules.schemas import RuleSet
+from nigrani_shared.text import comparison_key as district_key
 
 RULES = load_rules()
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from nigrani_intake.catalog.districts import District
 from nigrani_intake.catalog.schemas import CategoryPublic
-from nigrani_intake.dependencies import CatalogDep
+from nigrani_intake.dependencies import CatalogDep, DistrictsDep
 
 router = APIRouter(prefix="/v1/services", tags=["catalog"])
 
@@ -13,3 +14,13 @@ router = APIRouter(prefix="/v1/services", tags=["catalog"])
 @router.get("", response_model=list[CategoryPublic])
 async def list_services(catalog: CatalogDep) -> list[CategoryPublic]:
     return [CategoryPublic.model_validate(c.model_dump()) for c in catalog.all()]
+
+
+districts_router = APIRouter(prefix="/v1/districts", tags=["catalog"])
+
+
+@districts_router.get("", response_model=list[District])
+async def list_districts(districts: DistrictsDep) -> list[District]:
+    """Districts a request can name (English, Urdu, other spellings); any other text is
+    accepted but kept private and not used for routing."""
+    return districts.all()

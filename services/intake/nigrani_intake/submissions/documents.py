@@ -49,7 +49,10 @@ def build_submission(
     submitted_at: datetime,
     topic: str,
     attempt: str,
+    district: str | None,
 ) -> Submission:
+    """`district` is the canonical name of the district typed (None if it names none we
+    know); what was typed is kept only privately, as `district_as_given`."""
     request: Document = {
         "_id": tracking_code,
         "attempt": attempt,
@@ -60,7 +63,15 @@ def build_submission(
         "sensitive": category.sensitive,
         "anonymous": category.anonymous,
         "description": body.description,
-        "location": body.location.model_dump() if body.location else None,
+        "location": (
+            {
+                **body.location.model_dump(),
+                "district": district,
+                "district_as_given": body.location.district,
+            }
+            if body.location
+            else None
+        ),
         "contact": body.contact.model_dump() if body.contact else None,
         "channel": body.channel,
         "submitted_at": submitted_at,

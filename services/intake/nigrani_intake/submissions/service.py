@@ -25,6 +25,7 @@ from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import Document
 from pymongo.errors import PyMongoError
 
+from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.schemas import Category
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.outbox.repository import OutboxRepository
@@ -62,6 +63,7 @@ class SubmissionService:
         self,
         *,
         catalog: Catalog,
+        districts: Districts,
         requests: RequestsRepository,
         outbox: OutboxRepository,
         secret: bytes,
@@ -71,6 +73,7 @@ class SubmissionService:
         between_writes: BetweenWrites | None = None,
     ) -> None:
         self._catalog = catalog
+        self._districts = districts
         self._requests = requests
         self._outbox = outbox
         self._secret = secret
@@ -142,6 +145,7 @@ class SubmissionService:
             submitted_at=utc_now(),
             topic=self._topic,
             attempt=attempt,
+            district=self._districts.canonical(body.location.district if body.location else None),
         )
         pending = (await self._outbox.add_or_get(submission.outbox_entry)).stored
         if self.between_writes is not None:

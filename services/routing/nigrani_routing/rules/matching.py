@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
+
+from nigrani_shared.text import comparison_key
 
 from nigrani_routing.rules.schemas import Department, Rule, RuleSet
 
@@ -24,29 +25,14 @@ def _category_score(rule: Rule, category: str) -> int:
     return 1 if f"{group}.*" in rule.categories else 0
 
 
-def district_key(district: str) -> str:
-    """What two spellings of one district have in common: " LAHORE", "lahore" and
-    "Dera  Ghazi\u00a0Khan" / "dera ghazi khan" meet, and so do composed and decomposed
-    accents and full-width letters.
-
-    Compatibility-normalised (NFKC) and case-folded, invisible format characters (joiners,
-    direction marks) dropped, every run of whitespace made one space. Events written before
-    intake normalised its input, and rules typed by hand, both pass through here, so
-    neither side has to be clean.
-    """
-    folded = unicodedata.normalize("NFKC", district).casefold()
-    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
-    return " ".join(unicodedata.normalize("NFC", visible).split())
-
-
 def _district_score(rule: Rule, district: str | None) -> int | None:
     """None when the rule names districts and this is not one of them."""
     if not rule.districts:
         return 0
     if district is None:
         return None
-    wanted = district_key(district)
-    return 1 if any(district_key(d) == wanted for d in rule.districts) else None
+    wanted = comparison_key(district)
+    return 1 if any(comparison_key(d) == wanted for d in rule.districts) else None
 
 
 def route(rules: RuleSet, category: str, district: str | None) -> RoutingDecision:
