@@ -175,3 +175,9 @@ def test_any_text_carrying_a_refused_character_is_refused(
     for clean in (single_line, multi_line):
         with pytest.raises(PydanticCustomError):
             clean(before + character + after)
+
+
+@pytest.mark.parametrize("blank", ["\u2800", "\u3164 \u3164", "\u0301\u0301", "\ufe0f", " \u200d "])
+def test_text_that_shows_nothing_is_blank(blank: str) -> None:
+    with pytest.raises(ValidationError, match="must contain visible characters"):
+        RequestCreate.model_validate({"category": "water.no_supply", "description": blank})

@@ -20,6 +20,8 @@ import unicodedata
 from pydantic_core import PydanticCustomError
 
 ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c\u200d\u200e\u200f\u061c")
+#: Printable, yet they show nothing: the Braille blank and the Hangul fillers.
+BLANK_LOOKING = frozenset("\u2800\u3164\u115f\u1160\uffa0")
 MULTILINE_WHITESPACE = frozenset("\n\t\r")
 
 
@@ -58,8 +60,19 @@ def _check(value: str, allowed: frozenset[str]) -> None:
             raise refusal
 
 
+def _shows_nothing(character: str) -> bool:
+    """Space, an allowed invisible mark, a blank-looking letter, or a mark that only
+    modifies another character (a combining accent, a variation selector)."""
+    return (
+        character.isspace()
+        or character in ALLOWED_FORMAT_CHARACTERS
+        or character in BLANK_LOOKING
+        or unicodedata.category(character) in ("Mn", "Me")
+    )
+
+
 def _not_blank(value: str) -> str:
-    if all(c.isspace() or c in ALLOWED_FORMAT_CHARACTERS for c in value):
+    if all(_shows_nothing(c) for c in value):
         raise PydanticCustomError("text_blank", "must contain visible characters")
     return value
 
