@@ -147,6 +147,12 @@ async def test_erasure_also_scrubs_a_submission_still_waiting_for_kafka(infra: I
             within=120,
             what="routed after Kafka is back",
         )
+        # One key, one partition: the request is announced before the news of its erasure.
+        events = await events_on_topic(infra.kafka_bootstrap_servers, system.topic)
+        kinds = [
+            e["type"].split(".")[-2] for e in events if e["subject"] == accepted["tracking_code"]
+        ]
+        assert kinds.index("submitted") < kinds.index("contact_erased"), kinds
 
 
 async def test_guessing_citizen_tokens_is_rate_limited(infra: Infra) -> None:

@@ -74,7 +74,9 @@ class ContactService:
         erased_at = already or utc_now()
         if already is None:
             await self._requests.erase_contact(tracking_code, erased_at)
-        await self._outbox.forget_contact(derived_event_id(tracking_code, "submitted"))
+        submission_pending = await self._outbox.forget_contact(
+            derived_event_id(tracking_code, "submitted")
+        )
         event = new_event(
             ContactErased(request_id=tracking_code, erased_at=erased_at),
             subject=tracking_code,
@@ -83,7 +85,12 @@ class ContactService:
         )
         entry = outbox_entry(event, topic=self._topic, attempt=event.id)
         await self._outbox.add_or_get(entry)
-        self._signal.request_stored(entry["_id"], entry["attempt"])
+        if submission_pending:
+            # Not published at once: the relay takes entries oldest first, so the request's
+            # submitted event reaches the topic before the news of its erasure.
+            self._signal.written.set()
+        else:
+            self._signal.request_stored(entry["_id"], entry["attempt"])
         return Erasure(erased_at=erased_at, already_erased=already is not None)
 
     async def contact_of(self, tracking_code: str) -> Document:

@@ -25,9 +25,13 @@ class OutboxRepository:
         `stored` is None when that one was published and cleared in the meantime."""
         return await insert_or_get(self._collection, entry)
 
-    async def forget_contact(self, entry_id: str) -> None:
-        """Drops the contact details from a pending submission's copy of its request."""
-        await self._collection.update_one({"_id": entry_id}, {"$set": {"request.contact": None}})
+    async def forget_contact(self, entry_id: str) -> bool:
+        """Drops the contact details from a pending submission's copy of its request;
+        True if that submission is still pending."""
+        result = await self._collection.update_one(
+            {"_id": entry_id}, {"$set": {"request.contact": None}}
+        )
+        return result.matched_count == 1
 
     async def pending(self, limit: int) -> list[Document]:
         cursor = self._collection.find({}).sort("created_at", 1).limit(limit)
