@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from typing import NamedTuple
 
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import RequestSubmittedV1, encode_event
@@ -58,6 +59,11 @@ HELD_BACK_POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 10.0
 
 
+class Round(NamedTuple):
+    cleared: int  # entries published or found to announce nothing, and removed
+    held_back: int  # young entries left to the replica that wrote them
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -75,7 +81,6 @@ class OutboxRelay:
         self._signal = signal
         self._batch_size = batch_size
         self._foreign_grace = timedelta(seconds=foreign_grace_seconds)
-        self._held_back = 0
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
@@ -102,7 +107,7 @@ class OutboxRelay:
         while not self._stopping:
             self._signal.written.clear()
             try:
-                published = await self.publish_pending()
+                round_ = await self.publish_pending()
                 outage.recovered()
                 failures = 0
             except Exception as error:
@@ -114,18 +119,18 @@ class OutboxRelay:
                     logger.exception("outbox relay round failed; entries kept")
                 await asyncio.sleep(backoff.delay(failures))
                 continue
-            if published == 0:
+            if round_.cleared == 0:
                 # Nothing was due. Wait for the endpoint's signal, unless only entries held
                 # back for another replica were seen: then the signal cannot help (those
                 # entries hide newer ones), and a short pause avoids spinning on scans.
-                if self._held_back:
+                if round_.held_back:
                     await asyncio.sleep(HELD_BACK_POLL_SECONDS)
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._signal.written.wait(), IDLE_POLL_SECONDS)
 
-    async def publish_pending(self) -> int:
-        """One round: publish up to a batch of entries; returns how many were cleared.
+    async def publish_pending(self) -> Round:
+        """One round: publish up to a batch of entries.
 
         Entries that announce nothing are cleared before the send, so a copy of contact
         details they may hold (a replay's) does not wait for Kafka."""
@@ -133,10 +138,10 @@ class OutboxRelay:
         mine = {e["_id"] for e in pending if self._signal.stored_here(e["_id"], e.get("attempt"))}
         taken_over = utc_now() - self._foreign_grace
         entries = [e for e in pending if e["_id"] in mine or e["created_at"] <= taken_over]
-        self._held_back = len(pending) - len(entries)
+        held_back = len(pending) - len(entries)
         OUTBOX_PENDING.set(len(pending))
         if not entries:
-            return 0
+            return Round(cleared=0, held_back=held_back)
         announcing = await asyncio.gather(
             *(self._announces(entry, stored_here=entry["_id"] in mine) for entry in entries)
         )
@@ -148,8 +153,8 @@ class OutboxRelay:
         await self._outbox.remove([entry["_id"] for entry in deliverable])
         self._signal.forget(entry["_id"] for entry in entries)
         OUTBOX_PUBLISHED.inc(len(deliverable))
-        OUTBOX_PENDING.set(self._held_back)
-        return len(entries)
+        OUTBOX_PENDING.set(held_back)
+        return Round(cleared=len(entries), held_back=held_back)
 
     async def _announces(self, entry: Document, *, stored_here: bool) -> bool:
         """Whether this entry is the one that announces its event: always for an entry
