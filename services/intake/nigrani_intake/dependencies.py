@@ -17,6 +17,7 @@ from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
+from nigrani_intake.submissions.tracking_code import normalise_tracking_code
 
 
 def _context(request: Request) -> IntakeContext:
@@ -63,6 +64,17 @@ async def _districts(request: Request) -> Districts:
 
 
 DistrictsDep = Annotated[Districts, Depends(_districts)]
+
+
+async def _tracking_code(tracking_code: str) -> str:
+    """The path's tracking code in canonical form, read forgivingly; a typo is a 404."""
+    code = normalise_tracking_code(tracking_code)
+    if code is None:
+        raise HTTPException(404, "this is not a valid tracking code: check it for a typo")
+    return code
+
+
+TrackingCode = Annotated[str, Depends(_tracking_code)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
 ContactsDep = Annotated[ContactService, Depends(_contacts)]

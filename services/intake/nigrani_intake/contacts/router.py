@@ -11,8 +11,7 @@ from nigrani_shared.web.ratelimit import rate_limited
 
 from nigrani_intake.contacts.schemas import ContactInternal, ErasureDone
 from nigrani_intake.contacts.service import UnknownRequestError, WrongTokenError
-from nigrani_intake.dependencies import ContactsDep, require_internal_caller
-from nigrani_intake.submissions.tracking_code import normalise_tracking_code
+from nigrani_intake.dependencies import ContactsDep, TrackingCode, require_internal_caller
 
 public_router = APIRouter(prefix="/v1/requests", tags=["requests"])
 internal_router = APIRouter(
@@ -34,22 +33,14 @@ CitizenToken = Annotated[
 _NOT_FOUND = "no request has this tracking code"
 
 
-def _code(tracking_code: str) -> str:
-    code = normalise_tracking_code(tracking_code)
-    if code is None:
-        raise HTTPException(404, _NOT_FOUND)
-    return code
-
-
 @public_router.delete(
     "/{tracking_code}/contact",
     responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 429: {"model": ErrorBody}},
     dependencies=[Depends(rate_limited("token"))],
 )
 async def erase_contact(
-    tracking_code: str, token: CitizenToken, contacts: ContactsDep, response: Response
+    code: TrackingCode, token: CitizenToken, contacts: ContactsDep, response: Response
 ) -> ErasureDone:
-    code = _code(tracking_code)
     try:
         erasure = await contacts.erase(code, token)
     except UnknownRequestError:
@@ -70,10 +61,10 @@ async def erase_contact(
 
 @internal_router.get("/{tracking_code}/contact", responses={404: {"model": ErrorBody}})
 async def contact_of(
-    tracking_code: str, contacts: ContactsDep, response: Response
+    code: TrackingCode, contacts: ContactsDep, response: Response
 ) -> ContactInternal:
     try:
-        found = await contacts.contact_of(_code(tracking_code))
+        found = await contacts.contact_of(code)
     except UnknownRequestError:
         raise HTTPException(404, _NOT_FOUND) from None
     response.headers["Cache-Control"] = "no-store"

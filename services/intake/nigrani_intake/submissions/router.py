@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
 from nigrani_shared.web.ratelimit import rate_limited
 
-from nigrani_intake.dependencies import PublicStatusDep, SubmissionsDep
+from nigrani_intake.dependencies import PublicStatusDep, SubmissionsDep, TrackingCode
 from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from nigrani_intake.submissions.schemas import RequestAccepted, RequestCreate, RequestPublic
-from nigrani_intake.submissions.tracking_code import normalise_tracking_code
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
@@ -53,10 +52,7 @@ async def submit_request(
     responses={404: {"model": ErrorBody}},
     dependencies=[Depends(rate_limited("lookup"))],
 )
-async def get_request(tracking_code: str, public_status: PublicStatusDep) -> Response:
-    code = normalise_tracking_code(tracking_code)
-    if code is None:
-        raise HTTPException(404, "this is not a valid tracking code: check it for a typo")
+async def get_request(code: TrackingCode, public_status: PublicStatusDep) -> Response:
     body = await public_status.get(code)  # encoded JSON, cached for about a second
     if body is None:
         raise HTTPException(404, "no request has this tracking code")
