@@ -19,6 +19,7 @@ from pymongo import AsyncMongoClient
 from tests.support.events import submitted
 from tests.support.infra import Infra
 from tests.support.kafka import committed_offsets, partition_for, read_topic, send_events
+from tests.support.processes import service_environment
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -30,11 +31,7 @@ GRACE, CLOSE = 3.0, 3.0
 def _worker_env(infra: Infra, prefix: str, applied_log: Path, hang: str) -> dict[str, str]:
     return {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-        "MONGODB_URI": infra.mongodb_uri,
-        "TOPIC_PREFIX": prefix,
-        "DATABASE_NAME": f"{prefix}_slow",
-        "ENVIRONMENT": "test",
+        **service_environment(infra, prefix),
         "KAFKA_TOPIC_PARTITIONS": str(PARTITIONS),
         "KAFKA_REPLICATION_FACTOR": "1",
         "KAFKA_MIN_INSYNC_REPLICAS": "1",
@@ -106,14 +103,7 @@ async def test_the_routing_worker_exits_cleanly_on_sigterm_after_committing(infr
     submission it routed is behind its committed offset."""
     prefix = f"t{uuid.uuid4().hex[:10]}"
     topic = f"{prefix}.requests.lifecycle"
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-        "MONGODB_URI": infra.mongodb_uri,
-        "TOPIC_PREFIX": prefix,
-        "ROUTING_DATABASE": f"{prefix}_routing",
-        "ENVIRONMENT": "test",
-    }
+    env = {**os.environ, **service_environment(infra, prefix)}
     worker = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

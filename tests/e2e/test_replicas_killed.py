@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 
 from tests.support.infra import Infra
 from tests.support.kafka import events_on_topic, routed_records_per_request
-from tests.support.processes import ServiceProcess, service_process
+from tests.support.processes import ServiceProcess, service_environment, service_process
 from tests.support.requests import routed_view, water_request
 from tests.support.waiting import eventually, holds
 
@@ -31,12 +31,7 @@ MAX_TRIES = 20
 
 def _environment(infra: Infra, prefix: str) -> dict[str, str]:
     return {
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-        "MONGODB_URI": infra.mongodb_uri,
-        "TOPIC_PREFIX": prefix,
-        "INTAKE_DATABASE": f"{prefix}_intake",
-        "ROUTING_DATABASE": f"{prefix}_routing",
-        "ENVIRONMENT": "test",
+        **service_environment(infra, prefix),
         "SECRET_KEY": f"replica-test-secret-{prefix}",
         "RATE_LIMIT_SUBMIT": "0",
         "RATE_LIMIT_LOOKUP": "0",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.infra import Infra
 from tests.support.waiting import eventually
 
 
@@ -87,3 +88,17 @@ async def service_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def service_environment(infra: Infra, prefix: str) -> dict[str, str]:
+    """What a service or worker process needs to run against the test run's broker and
+    store, isolated by topic prefix and database names."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "MONGODB_URI": infra.mongodb_uri,
+        "TOPIC_PREFIX": prefix,
+        "DATABASE_NAME": f"{prefix}_service",
+        "INTAKE_DATABASE": f"{prefix}_intake",
+        "ROUTING_DATABASE": f"{prefix}_routing",
+        "ENVIRONMENT": "test",
+    }

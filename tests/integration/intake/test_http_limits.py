@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.infra import Infra
-from tests.support.processes import service_process
+from tests.support.processes import service_environment, service_process
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -32,11 +32,7 @@ LOOKUPS_PER_WINDOW = 3
 async def intake_port(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[int]:
     prefix = f"t{uuid.uuid4().hex[:10]}"
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-        "MONGODB_URI": infra.mongodb_uri,
-        "TOPIC_PREFIX": prefix,
-        "INTAKE_DATABASE": f"{prefix}_intake",
-        "ENVIRONMENT": "test",
+        **service_environment(infra, prefix),
         "EMBEDDED_WORKER": "false",
         "MAX_BODY_BYTES": str(MAX_BODY_BYTES),
         "HTTP_BODY_TIMEOUT_SECONDS": str(DEADLINE_SECONDS),
