@@ -44,7 +44,7 @@ def decide(*, limit: int, previous: int, current: int, now: float, window_second
     wait = seconds_until_admitted(
         limit=limit, previous=previous, current=current, elapsed=elapsed, window=window_seconds
     )
-    return Decision(allowed=False, retry_after_seconds=max(1, math.ceil(wait)))
+    return Decision(allowed=False, retry_after_seconds=max(1, math.ceil(wait - _TOLERANCE)))
 
 
 def seconds_until_admitted(

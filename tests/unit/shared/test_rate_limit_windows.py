@@ -81,3 +81,10 @@ def test_retry_after_is_the_first_whole_second_at_which_the_client_is_admitted(
     assert allowed_at(now + wait)
     if wait > 1:
         assert not allowed_at(now + wait - 1)
+
+
+def test_float_rounding_does_not_add_a_second_to_retry_after() -> None:
+    """(1 - 20/30) * 60 is 20.000000000000004 in floating point: the client is admitted
+    at 20 s, so Retry-After says 20, not 21 (a case hypothesis found)."""
+    decision = decide(limit=21, previous=30, current=0, now=T0, window_seconds=WINDOW)
+    assert decision.retry_after_seconds == 20
