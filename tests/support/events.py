@@ -35,6 +35,10 @@ def routed(code: str) -> EventEnvelope:
         department_code="CW-ROADS",
         department_name="Communication and Works Department",
         rule_id="roads",
+        rule_set_version="test",
+        areas=(),
+        conflict_of_interest=False,
+        priority="normal",
         routed_at=utc_now(),
     )
     return new_event(data, subject=code, source="/test")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nigrani_shared.events import EventEnvelope, RequestRouted
+from nigrani_shared.events import EventEnvelope, RequestRouted, RequestRoutedV1
 from nigrani_shared.kafka.runtime import Handler
 
 from nigrani_intake.submissions.repository import RequestsRepository
@@ -15,7 +15,7 @@ class UnknownRequestError(LookupError):
 def build_handlers(requests: RequestsRepository) -> dict[str, Handler]:
     async def on_routed(envelope: EventEnvelope) -> None:
         data = envelope.data
-        assert isinstance(data, RequestRouted)
+        assert isinstance(data, RequestRouted | RequestRoutedV1)
         entry = {
             "status": "routed",
             "at": data.routed_at,
@@ -25,4 +25,4 @@ def build_handlers(requests: RequestsRepository) -> dict[str, Handler]:
         if not await requests.add_timeline_entry(data.request_id, envelope.id, entry):
             raise UnknownRequestError(f"no request {data.request_id}")
 
-    return {RequestRouted.event_type: on_routed}
+    return {RequestRouted.event_type: on_routed, RequestRoutedV1.event_type: on_routed}

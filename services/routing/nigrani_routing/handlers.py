@@ -6,6 +6,7 @@ from nigrani_shared.events import (
     EventEnvelope,
     RequestSubmitted,
     RequestSubmittedV1,
+    RequestSubmittedV2,
 )
 from nigrani_shared.kafka.runtime import Handler
 
@@ -15,9 +16,10 @@ from nigrani_routing.cases.service import RoutingService, Submission
 def build_handlers(service: RoutingService) -> dict[str, Handler]:
     async def on_submitted(envelope: EventEnvelope) -> None:
         data = envelope.data
-        assert isinstance(data, RequestSubmitted | RequestSubmittedV1)
+        assert isinstance(data, RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1)
         await service.route_submission(Submission.of(data))
 
-    # v1 events (which still carried contact details) may be retained on the topic from
-    # before v2: they are routed the same way.
-    return {RequestSubmitted.event_type: on_submitted, RequestSubmittedV1.event_type: on_submitted}
+    # Older versions (v1 still carried contact details) may be retained on the topic: they
+    # are routed the same way.
+    versions = (RequestSubmitted, RequestSubmittedV2, RequestSubmittedV1)
+    return {version.event_type: on_submitted for version in versions}

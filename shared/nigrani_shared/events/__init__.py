@@ -9,18 +9,26 @@ from nigrani_shared.events.codec import (
 )
 from nigrani_shared.events.envelope import EventEnvelope, derived_event_id, new_event
 from nigrani_shared.events.models import (
+    Actor,
+    CaseChanged,
+    CitizenActed,
     Contact,
     ContactErased,
     Location,
     PlaceRef,
     RequestRouted,
+    RequestRoutedV1,
     RequestSubmitted,
     RequestSubmittedV1,
+    RequestSubmittedV2,
 )
 from nigrani_shared.events.registry import EVENT_MODELS, model_for_type
 
 __all__ = [
     "EVENT_MODELS",
+    "Actor",
+    "CaseChanged",
+    "CitizenActed",
     "Contact",
     "ContactErased",
     "EventData",
@@ -28,8 +36,10 @@ __all__ = [
     "Location",
     "PlaceRef",
     "RequestRouted",
+    "RequestRoutedV1",
     "RequestSubmitted",
     "RequestSubmittedV1",
+    "RequestSubmittedV2",
     "UndecodableEventError",
     "UnknownEventTypeError",
     "decode_event",

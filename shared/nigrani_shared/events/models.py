@@ -55,8 +55,10 @@ class RequestSubmittedV1(EventData):
 
 
 @register_event
-class RequestRouted(EventData):
-    """Routing decided which department owns the request, and by which rule."""
+class RequestRoutedV1(EventData):
+    """Routing decided which department owns the request, and by which rule.
+
+    Superseded by v2, which also says which rule-set version and areas decided it."""
 
     event_type = "org.nigrani.request.routed.v1"
 
@@ -79,8 +81,10 @@ class PlaceRef(BaseModel):
 
 
 @register_event
-class RequestSubmitted(EventData):
+class RequestSubmittedV2(EventData):
     """A citizen's request was accepted by intake and given a tracking code.
+
+    Superseded by v3, which adds the department a complaint is about.
 
     Only what routing and timing need: no description, address or contact details."""
 
@@ -97,6 +101,27 @@ class RequestSubmitted(EventData):
 
 
 @register_event
+class RequestSubmitted(EventData):
+    """A citizen's request was accepted by intake and given a tracking code.
+
+    Only what routing and timing need: no description, address or contact details.
+    `concerns_department` is the department a complaint is about (chosen from the public
+    department list), so that routing never sends a complaint to the office it accuses."""
+
+    event_type = "org.nigrani.request.submitted.v3"
+
+    request_id: str
+    category: str
+    place: PlaceRef | None
+    channel: str
+    sensitive: bool
+    anonymous: bool
+    has_contact: bool
+    concerns_department: str | None = None
+    submitted_at: datetime
+
+
+@register_event
 class ContactErased(EventData):
     """The citizen erased their contact details: every copy of them must go."""
 
@@ -104,3 +129,79 @@ class ContactErased(EventData):
 
     request_id: str
     erased_at: datetime
+
+
+@register_event
+class RequestRouted(EventData):
+    """Routing decided which department owns the request: the case exists at version 1.
+
+    `rule_id` and `rule_set_version` (a hash of the rules and areas files in force) let
+    anyone explain the decision afterwards; `areas` are the jurisdictions the request's
+    location fell in (empty without coordinates); `conflict_of_interest` says the request
+    named the department that would otherwise own it and went to oversight instead."""
+
+    event_type = "org.nigrani.request.routed.v2"
+
+    request_id: str
+    department_code: str
+    department_name: str
+    rule_id: str
+    rule_set_version: str
+    areas: tuple[str, ...]
+    conflict_of_interest: bool
+    priority: str
+    routed_at: datetime
+
+
+class Actor(BaseModel):
+    """Who made a case change: a staff member (id, role used, department), the citizen
+    (through intake, with the citizen token), or the system (a lapsed window)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["staff", "citizen", "system"]
+    staff_id: str | None = None
+    role: str | None = None
+    department: str | None = None
+
+
+@register_event
+class CaseChanged(EventData):
+    """One change of a case, at `case_version`: a state transition, an assignment, a
+    transfer, a priority change or a note. The record oversight reads: who, why, when.
+
+    `public_note` is what the citizen's timeline shows; `internal_note` and `reason` are
+    for staff and oversight and never leave the staff side."""
+
+    event_type = "org.nigrani.request.status_changed.v1"
+
+    request_id: str
+    case_version: int
+    action: str
+    from_state: str
+    to_state: str
+    department_code: str
+    department_name: str
+    assignee: str | None
+    priority: str
+    transfers: int
+    reopened: int
+    actor: Actor
+    reason: str | None
+    public_note: str | None
+    internal_note: str | None
+    occurred_at: datetime
+
+
+@register_event
+class CitizenActed(EventData):
+    """The citizen, proving the request is theirs with the citizen token, acted on it
+    through intake. Whatever they wrote stays in intake's store (it may hold personal
+    data): the event carries only a reference to it (`message_id`)."""
+
+    event_type = "org.nigrani.request.citizen_acted.v1"
+
+    request_id: str
+    action: Literal["add_information", "confirm", "dispute", "reopen"]
+    message_id: str | None
+    acted_at: datetime

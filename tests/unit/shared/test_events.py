@@ -11,6 +11,7 @@ from nigrani_shared.events import (
     Location,
     PlaceRef,
     RequestRouted,
+    RequestRoutedV1,
     RequestSubmitted,
     RequestSubmittedV1,
     UndecodableEventError,
@@ -69,7 +70,7 @@ def test_the_envelope_carries_cloudevents_attributes() -> None:
     envelope = new_event(_submitted(), subject="ABCD-EFGH-JKMN", source="/nigrani/intake")
     raw = json.loads(encode_event(envelope))
     assert raw["specversion"] == "1.0"
-    assert raw["type"] == "org.nigrani.request.submitted.v2"
+    assert raw["type"] == "org.nigrani.request.submitted.v3"
     assert {"id", "source", "subject", "time", "datacontenttype", "data"} <= raw.keys()
 
 
@@ -121,7 +122,7 @@ def test_events_are_frozen_and_refuse_unknown_fields() -> None:
     with pytest.raises(ValueError, match="frozen"):
         event.category = "x"  # type: ignore[misc]
     with pytest.raises(ValueError, match="Extra inputs"):
-        RequestRouted.model_validate(
+        RequestRoutedV1.model_validate(
             {
                 "request_id": "X",
                 "department_code": "A",

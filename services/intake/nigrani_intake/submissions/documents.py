@@ -129,6 +129,7 @@ def submitted_event(request: Document) -> EventEnvelope:
         sensitive=bool(request.get("sensitive")),
         anonymous=bool(request.get("anonymous")),
         has_contact=request.get("contact") is not None,
+        concerns_department=request.get("concerns_department"),
         submitted_at=request["submitted_at"],
     )
     return new_event(

@@ -22,6 +22,7 @@ from nigrani_shared.events import (
     RequestRouted,
     RequestSubmitted,
     RequestSubmittedV1,
+    RequestSubmittedV2,
     derived_event_id,
     new_event,
 )
@@ -57,8 +58,8 @@ class Submission:
     submitted_at: datetime
 
     @classmethod
-    def of(cls, event: RequestSubmitted | RequestSubmittedV1) -> Submission:
-        place = event.place if isinstance(event, RequestSubmitted) else event.location
+    def of(cls, event: RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1) -> Submission:
+        place = event.location if isinstance(event, RequestSubmittedV1) else event.place
         return cls(
             request_id=event.request_id,
             category=event.category,
@@ -86,6 +87,7 @@ class RoutingService:
             "department_code": decision.department.code,
             "department_name": decision.department.name,
             "rule_id": decision.rule_id,
+            "rule_set_version": self._rules.version,
             "submitted_at": submitted.submitted_at,
             "routed_at": utc_now(),
             "announced": False,
@@ -118,6 +120,10 @@ def routed_event(case: Document) -> EventEnvelope:
             department_code=case["department_code"],
             department_name=case["department_name"],
             rule_id=case["rule_id"],
+            rule_set_version=case.get("rule_set_version", ""),
+            areas=(),
+            conflict_of_interest=False,
+            priority="normal",
             routed_at=case["routed_at"],
         ),
         subject=case["_id"],

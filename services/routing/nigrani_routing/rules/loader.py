@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import yaml
@@ -12,4 +13,6 @@ DEFAULT_RULES_PATH = Path(__file__).with_name("routing.yaml")
 
 
 def load_rules(path: Path = DEFAULT_RULES_PATH) -> RuleSet:
-    return RuleSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    raw = path.read_bytes()
+    rules = RuleSet.model_validate(yaml.safe_load(raw.decode("utf-8")))
+    return rules.model_copy(update={"version": hashlib.sha256(raw).hexdigest()[:16]})

@@ -27,6 +27,7 @@ class RuleSet(BaseModel):
     departments: tuple[Department, ...]
     triage: Department
     rules: tuple[Rule, ...]
+    version: str = Field(default="", description="Set by the loader: a hash of the file.")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> RuleSet:
