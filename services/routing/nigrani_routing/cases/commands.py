@@ -1,0 +1,47 @@
+"""What staff, the citizen and the system ask of a case. Commands are requests, kept apart
+from the events (CaseChanged) that a granted command produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from nigrani_routing.cases.model import DepartmentRef, Priority
+
+
+class Action(StrEnum):
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    START = "start"
+    REQUEST_INFORMATION = "request_information"
+    RESUME = "resume"
+    RESOLVE = "resolve"
+    REJECT = "reject"
+    TRANSFER = "transfer"
+    CHANGE_PRIORITY = "change_priority"
+    NOTE = "note"
+    ADD_INFORMATION = "add_information"
+    CONFIRM = "confirm"
+    DISPUTE = "dispute"
+    REOPEN = "reopen"
+    LAPSE_CONFIRMATION = "lapse_confirmation"
+
+
+CITIZEN_ACTIONS = frozenset({Action.ADD_INFORMATION, Action.CONFIRM, Action.DISPUTE, Action.REOPEN})
+SYSTEM_ACTIONS = frozenset({Action.LAPSE_CONFIRMATION})
+STAFF_ACTIONS = frozenset(Action) - CITIZEN_ACTIONS - SYSTEM_ACTIONS
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """Every command may carry a public note (shown on the citizen's timeline) and an
+    internal note (staff and oversight only); `reason` is required where a rule says so."""
+
+    action: Action
+    reason: str | None = None
+    public_note: str | None = None
+    internal_note: str | None = None
+    assignee: str | None = None
+    to_department: DepartmentRef | None = None
+    priority: Priority | None = None
+    message_id: str | None = None
