@@ -55,8 +55,10 @@ def test_a_settings_error_is_reported_without_quoting_secrets(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     result = CliRunner().invoke(app, [*ISSUE, "--department", "WASA-LHR"])
     assert result.exit_code == 2
-    assert "SECRET_KEY must be set" in result.stderr
-    assert SECRET not in result.stderr
+    # pydantic's own text would add the input, the staff secret among it (abbreviated)
+    assert result.stderr == (
+        "refused: Value error, SECRET_KEY must be set to a real secret in production\n"
+    )
 
 
 def test_no_local_token_where_the_service_takes_only_provider_keys(
