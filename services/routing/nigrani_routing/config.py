@@ -1,16 +1,17 @@
-"""Routing's settings: the shared base plus its port and rules file."""
+"""Routing's settings: the shared base, staff-token checks, and its port and rules file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from nigrani_shared.auth.settings import StaffAuthSettings
 from nigrani_shared.settings import NigraniSettings
 from pydantic import Field
 
 from nigrani_routing.rules.loader import DEFAULT_RULES_PATH
 
 
-class RoutingSettings(NigraniSettings):
+class RoutingSettings(NigraniSettings, StaffAuthSettings):
     service_name: str = "routing"
     database_name: str = Field(default="nigrani_routing", validation_alias="ROUTING_DATABASE")
     http_host: str = Field(default="127.0.0.1", validation_alias="ROUTING_HOST")

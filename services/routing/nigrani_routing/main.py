@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from nigrani_shared.auth.dependencies import set_token_verifier
+from nigrani_shared.auth.verifier import TokenVerifier
 from nigrani_shared.service import embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
 
@@ -18,6 +20,7 @@ from nigrani_routing.worker import build_consumer
 
 def create_app(settings: RoutingSettings) -> FastAPI:
     rules = load_rules(settings.rules_path)
+    verifier = TokenVerifier.from_settings(settings)  # unusable keys stop start-up here
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -31,6 +34,7 @@ def create_app(settings: RoutingSettings) -> FastAPI:
 
     app = FastAPI(title="Nigrani routing", version="1", lifespan=lifespan)
     app.state.rules = rules
+    set_token_verifier(app, verifier)
     install_common(app)
     app.include_router(router)
     return app
