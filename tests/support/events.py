@@ -32,6 +32,8 @@ def submitted(code: str, *, category: str = "roads.pothole") -> EventEnvelope:
 def routed(code: str) -> EventEnvelope:
     data = RequestRouted(
         request_id=code,
+        category="roads.pothole",
+        district=None,
         department_code="CW-ROADS",
         department_name="Communication and Works Department",
         rule_id="roads",

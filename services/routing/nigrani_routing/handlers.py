@@ -1,25 +1,75 @@
-"""Routing's consumer: every submitted request gets a case and a routed event."""
+"""Routing's consumer: a submitted request opens a case; a citizen's action through intake
+is applied to it by the same workflow that staff go through."""
 
 from __future__ import annotations
 
+import logging
+
 from nigrani_shared.events import (
+    CitizenActed,
     EventEnvelope,
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
 )
 from nigrani_shared.kafka.runtime import Handler
+from prometheus_client import Counter
 
-from nigrani_routing.cases.service import RoutingService, Submission
+from nigrani_routing.cases.commands import Action, Command
+from nigrani_routing.cases.model import CitizenActor
+from nigrani_routing.cases.service import CaseService, Submission
+from nigrani_routing.cases.workflow import Refused
+
+logger = logging.getLogger(__name__)
+
+CITIZEN_REFUSED = Counter(
+    "nigrani_citizen_actions_refused_total",
+    "Citizen actions the case could not take when they arrived (state or window).",
+    ["action"],
+)
+_PUBLIC_NOTES = {
+    Action.ADD_INFORMATION: "The citizen added the information asked for.",
+    Action.CONFIRM: "The citizen confirmed the resolution.",
+    Action.DISPUTE: "The citizen disputed the resolution: the case is reopened.",
+    Action.REOPEN: "The citizen reopened the request.",
+}
 
 
-def build_handlers(service: RoutingService) -> dict[str, Handler]:
+class UnknownCaseError(LookupError):
+    """A citizen acted on a request routing has no case for: retried, then dead-lettered."""
+
+
+def build_handlers(cases: CaseService) -> dict[str, Handler]:
     async def on_submitted(envelope: EventEnvelope) -> None:
         data = envelope.data
         assert isinstance(data, RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1)
-        await service.route_submission(Submission.of(data))
+        await cases.open_case(Submission.of(data), attempt=envelope.id)
+
+    async def on_citizen_acted(envelope: EventEnvelope) -> None:
+        data = envelope.data
+        assert isinstance(data, CitizenActed)
+        action = Action(data.action)
+        command = Command(
+            action=action, public_note=_PUBLIC_NOTES[action], message_id=data.message_id
+        )
+        try:
+            # The citizen's time decides the window, not when the event was processed.
+            outcome = await cases.act(
+                data.request_id, command, CitizenActor(), envelope.id, data.acted_at
+            )
+        except Refused as refused:
+            CITIZEN_REFUSED.labels(action.value).inc()
+            logger.info(
+                "citizen action refused by the case",
+                extra={"request_id": data.request_id, "reason": refused.kind.value},
+            )
+            return
+        if outcome is None:
+            raise UnknownCaseError(f"no case {data.request_id}")
 
     # Older versions (v1 still carried contact details) may be retained on the topic: they
     # are routed the same way.
     versions = (RequestSubmitted, RequestSubmittedV2, RequestSubmittedV1)
-    return {version.event_type: on_submitted for version in versions}
+    handlers: dict[str, Handler] = {version.event_type: on_submitted for version in versions}
+    handlers[CitizenActed.event_type] = on_citizen_acted
+    return handlers

@@ -3,43 +3,29 @@ process by default (EMBEDDED_WORKER=true)."""
 
 from __future__ import annotations
 
-from nigrani_shared.events import EventEnvelope
 from nigrani_shared.kafka.background import BackgroundConsumer
-from nigrani_shared.service import ServiceClients, consumer_for, run_worker
+from nigrani_shared.service import ServiceClients, consumer_for
 
-from nigrani_routing.cases.repository import COLLECTION, INDEXES, CasesRepository
-from nigrani_routing.cases.service import RoutingService
-from nigrani_routing.config import RoutingSettings
+from nigrani_routing.cases.service import CaseService
 from nigrani_routing.handlers import build_handlers
-from nigrani_routing.rules.schemas import RuleSet
 
 GROUP_ID = "routing"
 
 
-def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsumer:
-    topic = clients.settings.lifecycle_topic
-
-    async def announce(event: EventEnvelope) -> None:
-        await clients.producer.publish(topic, event)
-
-    service = RoutingService(
-        rules=rules, cases=CasesRepository(clients.db[COLLECTION]), announce=announce
-    )
+def build_consumer(clients: ServiceClients, cases: CaseService) -> BackgroundConsumer:
     # "earliest": a new routing group must route every submission ever accepted.
-    # "by_effect": the case records whether its routed event was announced, so a
-    # redelivery is recognised without a record of applied event ids (cases/service.py).
+    # "by_effect": every change is committed under an attempt id derived from the event,
+    # so a redelivery finds its own change (cases/ledger.py) without a record of event ids.
     return consumer_for(
         clients,
         group_id=GROUP_ID,
-        handlers=build_handlers(service),
+        handlers=build_handlers(cases),
         start_from="earliest",
         dedupe="by_effect",
     )
 
 
 if __name__ == "__main__":
-    from nigrani_routing.rules.loader import load_rules
+    from nigrani_routing.process import run_routing_worker
 
-    settings = RoutingSettings()
-    rule_set = load_rules(settings.rules_path)
-    run_worker(settings, INDEXES, lambda clients: build_consumer(clients, rule_set))
+    run_routing_worker()

@@ -143,6 +143,8 @@ class RequestRouted(EventData):
     event_type = "org.nigrani.request.routed.v2"
 
     request_id: str
+    category: str
+    district: str | None
     department_code: str
     department_name: str
     rule_id: str
@@ -171,7 +173,8 @@ class CaseChanged(EventData):
     transfer, a priority change or a note. The record oversight reads: who, why, when.
 
     `public_note` is what the citizen's timeline shows; `internal_note` and `reason` are
-    for staff and oversight and never leave the staff side."""
+    for staff and oversight and never leave the staff side. `message_id` points at what
+    the citizen wrote (kept by intake, read by staff through its internal API)."""
 
     event_type = "org.nigrani.request.status_changed.v1"
 
@@ -190,6 +193,7 @@ class CaseChanged(EventData):
     reason: str | None
     public_note: str | None
     internal_note: str | None
+    message_id: str | None
     occurred_at: datetime
 
 

@@ -1,11 +1,14 @@
 """The same submitted event delivered twice to routing makes one case and one routed event;
-a crash between announcing and marking the case announces the same event again."""
+a crash between storing the case and announcing it announces the same event again."""
 
 from __future__ import annotations
 
 import pytest
+from nigrani_shared.clock import utc_now
 from nigrani_shared.events import RequestSubmitted, decode_event, derived_event_id
+from nigrani_shared.store.client import Document
 from prometheus_client import REGISTRY
+from pymongo.asynchronous.collection import AsyncCollection
 
 from tests.support.events import submitted
 from tests.support.infra import Infra
@@ -45,30 +48,46 @@ async def test_a_duplicate_delivery_creates_one_case_and_one_routed_record(infra
         assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
 
 
-async def test_a_crash_between_announcing_and_marking_announces_the_same_event_again(
+async def test_a_crash_between_storing_and_announcing_announces_the_same_event_again(
     infra: Infra,
 ) -> None:
-    """The case is marked announced only after Kafka acknowledged the routed event: a crash
-    in between leaves it unmarked, and the redelivery announces it again, same id, same
-    content, which downstream consumers recognise."""
-    async with running_system(infra) as system:
+    """A change leaves the outbox only after Kafka acknowledged its event: a crash in
+    between leaves the entry, and the redelivery announces it again, same id, same
+    content, which downstream consumers recognise. No second case or change is made."""
+    async with running_system(infra, with_routing=True) as system:
         code = "REPL-AYED-00001"
         event = submitted(code)
         await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
 
-        async def announced() -> bool:
-            case = await system.case(code)
-            return bool(case and case["announced"])
+        async def routed_change() -> Document | None:
+            return await system.routing_db["case_changes"].find_one({"_id": f"{code}:1"})
 
-        await eventually(announced, within=60, what="first delivery announced")
+        change = await eventually(routed_change, within=60, what="first delivery routed")
+        outbox = system.routing_db["case_outbox"]
+        await eventually(lambda: _empty(outbox), within=30, what="first delivery announced")
         first = await system.case(code)
-        await system.routing_db["cases"].update_one({"_id": code}, {"$set": {"announced": False}})
+        # The crash: the entry is back as it was before the publish.
+        await outbox.insert_one(
+            {
+                "_id": change["attempt"],
+                "request_id": code,
+                "version": 1,
+                "case": change["case"],
+                "event": change["event"],
+                "created_at": utc_now(),
+            }
+        )
         await send_events(infra.kafka_bootstrap_servers, system.topic, [event])
-        await eventually(announced, within=60, what="redelivery announced")
+        await eventually(lambda: _empty(outbox), within=60, what="redelivery announced")
         assert await system.routing_db["cases"].count_documents({"_id": code}) == 1
+        assert await system.routing_db["case_changes"].count_documents({}) == 1
         assert await system.case(code) == first
         records = await read_topic(infra.kafka_bootstrap_servers, system.topic, expect=4)
         routed = [decode_event(r.value) for r in records if b"request.routed" in (r.value or b"")]
         assert len(routed) == 2  # announced again after the simulated crash...
         assert {e.id for e in routed} == {derived_event_id(code, "routed")}  # ...with one id
         assert routed[0].data == routed[1].data
+
+
+async def _empty(collection: AsyncCollection[Document]) -> bool:
+    return await collection.count_documents({}) == 0

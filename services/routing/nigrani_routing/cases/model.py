@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from nigrani_shared.auth.identity import Role
+
 
 class State(StrEnum):
     ROUTED = "routed"
@@ -36,16 +38,8 @@ class Priority(StrEnum):
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
-class Role(StrEnum):
-    """Staff roles as the identity provider names them. A dept_admin can do what a
-    supervisor can; oversight staff read every department and act in their own."""
-
-    OFFICER = "officer"
-    SUPERVISOR = "supervisor"
-    DEPT_ADMIN = "dept_admin"
-    OVERSIGHT = "oversight"
-
-
+# Staff roles come from the identity provider (nigrani_shared.auth). A dept_admin can do
+# what a supervisor can; oversight staff read every department and act in their own.
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN})
 STAFF = frozenset(Role)
 

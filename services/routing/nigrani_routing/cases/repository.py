@@ -1,34 +1,92 @@
-"""The cases collection: one document per request, `_id` = request id (tracking code).
+"""Where cases live: three collections, each read and written by `_id` only.
 
-Inserting with the request id as `_id` is what makes routing idempotent: a second delivery
-of the same submission meets a duplicate key and gets the case that already exists.
+- `case_changes`: the history, append-only. `_id` = "<request id>:<version>". Inserting a
+  change is the compare-and-set that orders writers: two officials acting on version 4
+  both try to insert "<id>:5", and the unique `_id` lets exactly one win. It is the only
+  compare-and-set the local store serves from an index (a `{_id, version}` filter scans).
+- `cases`: the snapshot of each case's latest version, `_id` = request id, for one-read
+  loads. It is derived from the history and may lag it for a moment (a writer between its
+  change and its snapshot); whoever meets a newer change rolls the snapshot forward.
+- `case_outbox`: changes not yet acknowledged by Kafka, `_id` = the writer's attempt id.
+  Written before the change, deleted only after the broker's ack, so a change that exists
+  is always announced, by its writer or by the relay. Small, so the relay may scan it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
 from nigrani_shared.store.client import Document, IndexSpec
-from nigrani_shared.store.writes import insert_or_get
-from pymongo.asynchronous.collection import AsyncCollection
+from nigrani_shared.store.writes import InsertOutcome, insert_or_get
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "cases"
-INDEXES = [IndexSpec(COLLECTION, [("department_code", 1), ("routed_at", -1)], "by_department_time")]
+CHANGES = "case_changes"
+OUTBOX = "case_outbox"
+RECENT_ATTEMPTS = 32
+INDEXES = [
+    IndexSpec(COLLECTION, [("department_code", 1), ("state", 1), ("routed_at", 1)], "queue"),
+    IndexSpec(OUTBOX, [("created_at", 1)], "by_age"),
+]
+
+
+def change_id(request_id: str, version: int) -> str:
+    return f"{request_id}:{version}"
 
 
 class CasesRepository:
-    def __init__(self, collection: AsyncCollection[Document]) -> None:
-        self._collection = collection
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._snapshots = db[COLLECTION]
+        self._changes = db[CHANGES]
+        self._outbox = db[OUTBOX]
 
-    async def insert_if_absent(self, case: Document) -> tuple[Document, bool]:
-        """Returns the stored case and whether this call created it."""
-        outcome = await insert_or_get(self._collection, case)
-        assert outcome.stored is not None  # cases are never deleted
-        return outcome.stored, outcome.inserted
+    # -- snapshots
+    async def snapshot(self, request_id: str) -> Document | None:
+        return await self._snapshots.find_one({"_id": request_id})
 
-    async def mark_announced(self, request_id: str) -> None:
-        await self._collection.update_one({"_id": request_id}, {"$set": {"announced": True}})
+    async def save_snapshot(self, case: Document, attempts: Sequence[Document]) -> None:
+        """Replaces the snapshot; `attempts` (the latest ones first) let a retried command
+        be recognised without reading the history."""
+        document = {**case, "attempts": list(attempts)[:RECENT_ATTEMPTS]}
+        try:
+            await self._snapshots.replace_one({"_id": case["_id"]}, document, upsert=True)
+        except DuplicateKeyError:  # two first writes raced on the upsert: the other inserted
+            await self._snapshots.replace_one({"_id": case["_id"]}, document)
 
-    async def get(self, request_id: str) -> Document | None:
-        return await self._collection.find_one({"_id": request_id})
+    async def all_snapshots(self) -> list[Document]:
+        """Every case, for rebuilding in-memory read models at start-up."""
+        return await self._snapshots.find({}).to_list()
 
     async def count(self) -> int:
-        return await self._collection.count_documents({})
+        return await self._snapshots.count_documents({})
+
+    # -- history
+    async def insert_change(self, change: Document) -> InsertOutcome:
+        return await insert_or_get(self._changes, change)
+
+    async def change(self, request_id: str, version: int) -> Document | None:
+        return await self._changes.find_one({"_id": change_id(request_id, version)})
+
+    async def history(self, request_id: str, latest: int) -> list[Document]:
+        found = []
+        for version in range(1, latest + 1):
+            change = await self.change(request_id, version)
+            if change is not None:
+                found.append(change)
+        return found
+
+    # -- outbox
+    async def add_pending(self, entry: Document) -> InsertOutcome:
+        return await insert_or_get(self._outbox, entry)
+
+    async def pending(self, attempt: str) -> Document | None:
+        return await self._outbox.find_one({"_id": attempt})
+
+    async def remove_pending(self, attempt: str) -> None:
+        await self._outbox.delete_one({"_id": attempt})
+
+    async def pending_older_than(self, moment: datetime, limit: int) -> list[dict[str, Any]]:
+        return await self._outbox.find({"created_at": {"$lt": moment}}).limit(limit).to_list()

@@ -1,12 +1,8 @@
-"""Routing a submitted request: decide, store the case, announce it.
+"""The case service: opens a case for each submission and applies commands to it.
 
-The case is the record of what was announced: it is stored with `announced: false`, the
-routed event is published, then the case is marked announced. A redelivered submission
-meets the stored case: if it was announced, nothing more happens; if the process died
-between the publish and the mark, the event is announced again, with the same id (derived
-from the request id) and the same content (from the stored case), so downstream consumers
-recognise it. That makes the effect naturally idempotent in two store round trips,
-without a separate record of applied event ids.
+Every path (a consumed submission, a staff request, a citizen's action through intake, a
+lapsed window) goes through one sequence: load the snapshot, recognise a retried attempt,
+let the pure workflow decide, and commit through the ledger (ledger.py).
 """
 
 from __future__ import annotations
@@ -26,11 +22,12 @@ from nigrani_shared.events import (
     derived_event_id,
     new_event,
 )
-from nigrani_shared.store.client import Document
 from prometheus_client import Counter, Histogram
-from pymongo.errors import PyMongoError
 
-from nigrani_routing.cases.repository import CasesRepository
+from nigrani_routing.cases.commands import Action, Command
+from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict
+from nigrani_routing.cases.model import Actor, Case, DepartmentRef, Priority, State, Windows
+from nigrani_routing.cases.workflow import decide
 from nigrani_routing.rules.matching import route
 from nigrani_routing.rules.schemas import RuleSet
 
@@ -46,6 +43,14 @@ TIME_TO_ROUTE = Histogram(
 REQUESTS_ROUTED = Counter(
     "nigrani_requests_routed_total", "Cases created by routing.", ["department", "rule"]
 )
+CASE_CHANGES = Counter(
+    "nigrani_case_changes_total", "Case changes committed.", ["department", "action"]
+)
+OVERRIDES = Counter(
+    "nigrani_case_overrides_total",
+    "Manual overrides (priority change, transfer, reassignment), by department.",
+    ["department", "kind"],
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class Submission:
     request_id: str
     category: str
     district: str | None
+    lat: float | None
+    lon: float | None
+    concerns_department: str | None
     submitted_at: datetime
 
     @classmethod
@@ -64,69 +72,130 @@ class Submission:
             request_id=event.request_id,
             category=event.category,
             district=place.district if place else None,
+            lat=place.lat if place else None,
+            lon=place.lon if place else None,
+            concerns_department=getattr(event, "concerns_department", None),
             submitted_at=event.submitted_at,
         )
 
 
-Announce = Callable[[EventEnvelope], Awaitable[None]]
+Schedule = Callable[[str, datetime], Awaitable[None]]
 
 
-class RoutingService:
-    def __init__(self, *, rules: RuleSet, cases: CasesRepository, announce: Announce) -> None:
+class CaseService:
+    def __init__(
+        self,
+        *,
+        rules: Callable[[], RuleSet],
+        ledger: CaseLedger,
+        windows: Windows,
+        schedule_lapse: Schedule,
+    ) -> None:
         self._rules = rules
-        self._cases = cases
-        self._announce = announce
+        self._ledger = ledger
+        self._windows = windows
+        self._schedule_lapse = schedule_lapse
 
-    async def route_submission(self, submitted: Submission) -> None:
-        district = submitted.district
-        decision = route(self._rules, submitted.category, district)
-        case: Document = {
-            "_id": submitted.request_id,
-            "category": submitted.category,
-            "district": district,
-            "department_code": decision.department.code,
-            "department_name": decision.department.name,
-            "rule_id": decision.rule_id,
-            "rule_set_version": self._rules.version,
-            "submitted_at": submitted.submitted_at,
-            "routed_at": utc_now(),
-            "announced": False,
-        }
-        stored, created = await self._cases.insert_if_absent(case)
-        if created:
-            TIME_TO_ROUTE.labels(stored["department_code"], stored["category"]).observe(
-                (stored["routed_at"] - submitted.submitted_at).total_seconds()
+    @property
+    def windows(self) -> Windows:
+        return self._windows
+
+    async def open_case(self, submitted: Submission, attempt: str) -> Committed | None:
+        """The case at version 1 and its routed event; a redelivery changes nothing."""
+        loaded = await self._ledger.load(submitted.request_id)
+        if loaded is not None:
+            version = loaded.version_of(attempt)
+            return (
+                await self._ledger.replay(submitted.request_id, version, attempt)
+                if (version is not None)
+                else None
+            )  # routed before attempts were recorded: nothing to redo
+        case = self._decide_route(submitted)
+        outcome = await self._ledger.commit(None, case, routed_event(case), attempt)
+        assert isinstance(outcome, Committed)  # version 1 is only ever written for this
+        if not outcome.replayed:
+            TIME_TO_ROUTE.labels(case.department.code, case.category).observe(
+                (case.routed_at - submitted.submitted_at).total_seconds()
             )
-            REQUESTS_ROUTED.labels(stored["department_code"], stored["rule_id"]).inc()
-        if stored.get("announced"):
-            return  # a redelivery of a submission whose routing Kafka already has
-        await self._announce(routed_event(stored))
-        try:
-            await self._cases.mark_announced(stored["_id"])
-        except PyMongoError as error:
-            # Not worth an error that would make the runtime run the handler, and so the
-            # announcement, again: the event is out; an unmarked case costs at most one
-            # repeat announcement (same id) if this submission is ever redelivered.
-            logger.warning(
-                "routed event announced, case not marked",
-                extra={"error_type": type(error).__name__},
-            )
+            REQUESTS_ROUTED.labels(case.department.code, case.rule_id).inc()
+        return outcome
+
+    async def act(
+        self, request_id: str, command: Command, actor: Actor, attempt: str, now: datetime
+    ) -> Committed | Conflict | None:
+        """Applies `command`: None when there is no such case; `Refused` propagates."""
+        loaded = await self._ledger.load(request_id)
+        if loaded is None:
+            return None
+        version = loaded.version_of(attempt)
+        if version is not None:
+            return await self._ledger.replay(request_id, version, attempt)
+        change = decide(loaded.case, command, actor, now, self._windows)
+        if command.action is Action.RESOLVE:
+            # Before the commit: a lapse timer for a change that then loses its race only
+            # fires into a refusal, while a commit without its timer would never close.
+            await self._schedule_lapse(request_id, now + self._windows.confirmation)
+        event = new_event(
+            change.event,
+            subject=request_id,
+            source=EVENT_SOURCE,
+            event_id=derived_event_id(request_id, "change", str(change.case.version)),
+        )
+        outcome = await self._ledger.commit(loaded, change.case, event, attempt)
+        if isinstance(outcome, Committed) and not outcome.replayed:
+            _count(loaded.case, command)
+        return outcome
+
+    def _decide_route(self, submitted: Submission) -> Case:
+        rules = self._rules()
+        decision = route(rules, submitted.category, submitted.district)
+        now = utc_now()
+        return Case(
+            request_id=submitted.request_id,
+            version=1,
+            state=State.ROUTED,
+            department=DepartmentRef(decision.department.code, decision.department.name),
+            category=submitted.category,
+            priority=Priority.NORMAL,
+            assignee=None,
+            transfers=0,
+            reopened=0,
+            submitted_at=submitted.submitted_at,
+            routed_at=now,
+            updated_at=now,
+            district=submitted.district,
+            rule_id=decision.rule_id,
+            rule_set_version=rules.version,
+        )
 
 
-def routed_event(case: Document) -> EventEnvelope:
+def _count(before: Case, command: Command) -> None:
+    department = before.department.code
+    CASE_CHANGES.labels(department, command.action.value).inc()
+    if command.action is Action.CHANGE_PRIORITY:
+        OVERRIDES.labels(department, "priority").inc()
+    elif command.action is Action.TRANSFER:
+        OVERRIDES.labels(department, "transfer").inc()
+    elif command.action is Action.ASSIGN and before.assignee is not None:
+        OVERRIDES.labels(department, "reassignment").inc()
+
+
+def routed_event(case: Case) -> EventEnvelope:
     return new_event(
         RequestRouted(
-            request_id=case["_id"],
-            department_code=case["department_code"],
-            department_name=case["department_name"],
-            rule_id=case["rule_id"],
-            rule_set_version=case.get("rule_set_version", ""),
-            areas=(),
-            conflict_of_interest=False,
-            priority="normal",
-            routed_at=case["routed_at"],
+            request_id=case.request_id,
+            category=case.category,
+            district=case.district,
+            department_code=case.department.code,
+            department_name=case.department.name,
+            rule_id=case.rule_id,
+            rule_set_version=case.rule_set_version,
+            areas=case.areas,
+            conflict_of_interest=case.conflict_of_interest,
+            priority=case.priority.value,
+            routed_at=case.routed_at,
         ),
-        subject=case["_id"],
+        subject=case.request_id,
         source=EVENT_SOURCE,
-        event_id=derived_event_id(case["_id"], "routed"),
+        event_id=derived_event_id(case.request_id, "routed"),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from nigrani_shared.auth.identity import Role
 from nigrani_shared.events import Actor as EventActor
 from nigrani_shared.events import CaseChanged
 
@@ -30,7 +31,6 @@ from nigrani_routing.cases.model import (
     Actor,
     Case,
     CitizenActor,
-    Role,
     StaffActor,
     State,
     SystemActor,
@@ -266,6 +266,7 @@ def _event(old: Case, new: Case, command: Command, actor: Actor, now: datetime) 
         reason=command.reason,
         public_note=command.public_note,
         internal_note=command.internal_note,
+        message_id=command.message_id,
         occurred_at=now,
     )
 

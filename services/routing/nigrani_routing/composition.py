@@ -1,0 +1,138 @@
+"""Routing's composition root: builds the case service and its background loops from the
+opened clients, for the API process and the worker alike.
+
+Background loops: the ledger's relay (finishes changes whose writer died before Kafka's
+ack), the confirmation-lapse sweep (closes resolutions the citizen never answered), and
+in the API process the queue feed (keeps the in-memory staff queue current).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from nigrani_shared.clock import utc_now
+from nigrani_shared.events import CaseChanged, EventEnvelope, RequestRouted, derived_event_id
+from nigrani_shared.kafka.broadcast import BroadcastReader
+from nigrani_shared.service import ServiceClients
+from nigrani_shared.settings import NigraniSettings
+from nigrani_shared.timers import MinuteTimers
+
+from nigrani_routing.cases.commands import Action, Command
+from nigrani_routing.cases.documents import case_from_document
+from nigrani_routing.cases.ledger import CaseLedger
+from nigrani_routing.cases.model import SystemActor, Windows
+from nigrani_routing.cases.repository import CasesRepository
+from nigrani_routing.cases.service import CaseService
+from nigrani_routing.cases.workflow import Refused
+from nigrani_routing.queue.projection import QueueProjection
+from nigrani_routing.rules.schemas import RuleSet
+
+logger = logging.getLogger(__name__)
+
+TIMERS = "timers"
+LAPSE_WHEEL = "confirmation-lapse"
+RELAY_GRACE = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class RoutingParts:
+    repository: CasesRepository
+    ledger: CaseLedger
+    cases: CaseService
+    queue: QueueProjection
+    lapses: MinuteTimers
+
+
+def windows_of(settings: NigraniSettings) -> Windows:
+    return Windows(
+        confirmation=timedelta(days=settings.confirmation_window_days),
+        reopen=timedelta(days=settings.reopen_window_days),
+    )
+
+
+def build_parts(
+    clients: ServiceClients, rules: Callable[[], RuleSet], windows: Windows
+) -> RoutingParts:
+    topic = clients.settings.lifecycle_topic
+    repository = CasesRepository(clients.db)
+    queue = QueueProjection()
+
+    async def publish(event: EventEnvelope) -> None:
+        await clients.producer.publish(topic, event)
+
+    ledger = CaseLedger(repository, publish, on_committed=queue.apply)
+    lapses = MinuteTimers(clients.db[TIMERS], LAPSE_WHEEL)
+    cases = CaseService(rules=rules, ledger=ledger, windows=windows, schedule_lapse=lapses.schedule)
+    return RoutingParts(repository, ledger, cases, queue, lapses)
+
+
+async def lapse(parts: RoutingParts, request_id: str, due_at: datetime) -> None:
+    """Closes a resolution the citizen left unanswered; anything else is refused quietly
+    (the case was confirmed, disputed or reopened meanwhile)."""
+    attempt = derived_event_id(request_id, "confirmation-lapse", due_at.isoformat())
+    command = Command(action=Action.LAPSE_CONFIRMATION)
+    with contextlib.suppress(Refused):
+        await parts.cases.act(request_id, command, SystemActor(), attempt, utc_now())
+
+
+def start_loops(stack: AsyncExitStack, parts: RoutingParts, *, every_seconds: float = 2.0) -> None:
+    """The relay and the lapse sweep, stopped when the stack closes."""
+
+    async def relay_round() -> None:
+        await parts.ledger.relay_round(RELAY_GRACE)
+
+    async def sweep_round() -> None:
+        await parts.lapses.sweep(lambda key, due: lapse(parts, key, due))
+
+    for name, step in (("case-relay", relay_round), ("lapse-sweep", sweep_round)):
+        task = asyncio.create_task(_forever(name, step, every_seconds), name=name)
+        stack.push_async_callback(_cancel, task)
+
+
+def start_queue_feed(
+    stack: AsyncExitStack, clients: ServiceClients, parts: RoutingParts
+) -> BroadcastReader:
+    """Keeps this process's queue projection current from the lifecycle topic."""
+
+    async def on_event(envelope: EventEnvelope) -> None:
+        if isinstance(envelope.data, RequestRouted | CaseChanged):
+            loaded = await parts.ledger.load(envelope.data.request_id)
+            if loaded is not None:
+                parts.queue.apply(loaded.case)
+
+    async def resync() -> None:
+        parts.queue.load(case_from_document(d) for d in await parts.repository.all_snapshots())
+
+    reader = BroadcastReader(
+        bootstrap_servers=clients.settings.kafka_bootstrap_servers,
+        topic=clients.settings.lifecycle_topic,
+        on_event=on_event,
+        resync=resync,
+        client_id="nigrani-routing-queue",
+    )
+    reader.start()
+    stack.push_async_callback(reader.stop)
+    return reader
+
+
+async def _forever(name: str, step: Callable[[], Awaitable[None]], every_seconds: float) -> None:
+    while True:
+        try:
+            await step()
+        except Exception as error:
+            logger.warning(
+                "%s round failed; retrying", name, extra={"error_type": type(error).__name__}
+            )
+        await asyncio.sleep(every_seconds)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

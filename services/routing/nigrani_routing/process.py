@@ -1,0 +1,36 @@
+"""The worker process: the consumer plus the case relay and the lapse sweep."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+from nigrani_shared.kafka.background import run_until_signalled
+from nigrani_shared.logging import configure_logging
+from nigrani_shared.service import open_clients
+
+from nigrani_routing.cases.repository import INDEXES
+from nigrani_routing.composition import build_parts, start_loops, windows_of
+from nigrani_routing.config import RoutingSettings
+from nigrani_routing.rules.loader import load_rules
+from nigrani_routing.worker import build_consumer
+
+
+def run_routing_worker() -> None:
+    settings = RoutingSettings()
+    configure_logging(settings.service_name, settings.log_level)
+    rules = load_rules(settings.rules_path)
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            clients = await stack.enter_async_context(open_clients(settings, INDEXES))
+            parts = build_parts(clients, lambda: rules, windows_of(settings))
+            consumer = build_consumer(clients, parts.cases)
+
+            async def start() -> None:
+                start_loops(stack, parts)
+                consumer.start()
+
+            await run_until_signalled(start, consumer.stop)
+
+    asyncio.run(main())

@@ -1,0 +1,128 @@
+"""Each department's open cases, in memory, for the staff queue.
+
+Why not a query: on the local store any filter but one `_id` scans, and the measured
+first page of one department among 100,000 cases took about 4.9 s at p50 (0.8 s with the
+department in its own collection). Why not a stored per-department document: the local
+store loses concurrent updates to one document, and every official of a department would
+be updating the same one. So every routing replica keeps this projection: loaded from the
+case snapshots at start-up, then kept current from the lifecycle topic (feed.py) and from
+its own commits. Items carry the case version and only a newer version replaces one, so
+the two sources may arrive in any order.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from nigrani_routing.cases.model import OPEN_STATES, PRIORITY_RANK, Case, Priority, State
+
+Sort = Literal["age", "priority"]
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: State | None = None
+    priority: Priority | None = None
+    category: str | None = None
+    area: str | None = None
+    assignee: str | None = None
+    unassigned: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Case]
+    next_cursor: str | None
+    total: int
+
+
+def _sort_key(case: Case, sort: Sort) -> tuple[int, str, str]:
+    rank = PRIORITY_RANK[case.priority] if sort == "priority" else 0
+    return (rank, case.routed_at.isoformat(), case.request_id)
+
+
+def _matches(case: Case, wanted: QueueFilter) -> bool:
+    return (
+        (wanted.state is None or case.state is wanted.state)
+        and (wanted.priority is None or case.priority is wanted.priority)
+        and (wanted.category is None or case.category == wanted.category)
+        and (wanted.area is None or wanted.area in case.areas)
+        and (wanted.assignee is None or case.assignee == wanted.assignee)
+        and (not wanted.unassigned or case.assignee is None)
+    )
+
+
+class BadCursorError(ValueError):
+    pass
+
+
+def _encode_cursor(key: tuple[int, str, str], sort: Sort) -> str:
+    return base64.urlsafe_b64encode(json.dumps([sort, *key]).encode()).decode()
+
+
+def _decode_cursor(cursor: str, sort: Sort) -> tuple[int, str, str]:
+    try:
+        kind, rank, at, request_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        datetime.fromisoformat(at)
+    except (ValueError, TypeError) as error:
+        raise BadCursorError("cursor is not one this queue gave out") from error
+    if kind != sort or not isinstance(rank, int) or not isinstance(request_id, str):
+        raise BadCursorError("cursor belongs to another sort order")
+    return (rank, at, request_id)
+
+
+class QueueProjection:
+    def __init__(self) -> None:
+        self._cases: dict[str, Case] = {}
+        self._by_department: dict[str, set[str]] = {}
+
+    def apply(self, case: Case) -> None:
+        """Takes `case` if it is newer than what is held; open cases are queued."""
+        known = self._cases.get(case.request_id)
+        if known is not None and known.version >= case.version:
+            return
+        if known is not None:
+            self._by_department.get(known.department.code, set()).discard(known.request_id)
+        self._cases[case.request_id] = case
+        if case.state in OPEN_STATES:
+            self._by_department.setdefault(case.department.code, set()).add(case.request_id)
+
+    def load(self, cases: Iterable[Case]) -> None:
+        for case in cases:
+            self.apply(case)
+
+    def get(self, request_id: str) -> Case | None:
+        return self._cases.get(request_id)
+
+    def page(
+        self,
+        department: str,
+        wanted: QueueFilter,
+        *,
+        sort: Sort = "age",
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        ids = self._by_department.get(department, set())
+        matching = sorted(
+            (c for c in (self._cases[i] for i in ids) if _matches(c, wanted)),
+            key=lambda c: _sort_key(c, sort),
+        )
+        after = _decode_cursor(cursor, sort) if cursor else None
+        start = 0
+        if after is not None:
+            start = next(
+                (n for n, c in enumerate(matching) if _sort_key(c, sort) > after), len(matching)
+            )
+        items = matching[start : start + limit]
+        more = start + limit < len(matching)
+        next_cursor = _encode_cursor(_sort_key(items[-1], sort), sort) if more else None
+        return Page(items=items, next_cursor=next_cursor, total=len(matching))
+
+    def open_count(self, department: str) -> int:
+        return len(self._by_department.get(department, ()))

@@ -1,0 +1,1 @@
+"""The staff API: department queues and the actions officials take on cases."""
