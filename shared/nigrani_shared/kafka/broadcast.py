@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 OnEvent = Callable[[EventEnvelope], Awaitable[None]]
 Resync = Callable[[], Awaitable[None]]
+ASSIGNMENT_POLLS = 300  # tenths of a second: then restart with backoff
 
 
 class BroadcastReader:
@@ -90,8 +91,12 @@ class BroadcastReader:
         )
         await consumer.start()
         try:
-            while not consumer.assignment():
+            for _ in range(ASSIGNMENT_POLLS):
+                if consumer.assignment():
+                    break
                 await asyncio.sleep(0.1)
+            else:
+                raise LookupError(f"no partitions of {self._topic} assigned")
             for tp in consumer.assignment():
                 await consumer.position(tp)  # fix the start before reloading the store
             await self._resync()
