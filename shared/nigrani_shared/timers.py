@@ -54,9 +54,11 @@ class MinuteTimers:
             except DuplicateKeyError:
                 slot += 1
 
-    async def sweep(self, fire: Fire, *, max_minutes: int = 1440) -> int:
+    async def sweep(
+        self, fire: Fire, *, now: datetime | None = None, max_minutes: int = 1440
+    ) -> int:
         """Fires every timer due up to one minute ago, in due order; returns how many."""
-        horizon = _minute(utc_now()) - MINUTE
+        horizon = _minute(now or utc_now()) - MINUTE
         cursor = await self._collection.find_one({"_id": self._cursor_id})
         last: datetime = cursor["minute"] if cursor else horizon - MINUTE
         fired = 0

@@ -42,6 +42,7 @@ class System:
     routing_settings: RoutingSettings
     mongo: AsyncMongoClient[Document]
     intake_app: FastAPI
+    routing_app: FastAPI | None = None
 
     @property
     def submissions(self) -> SubmissionService:
@@ -111,13 +112,14 @@ async def running_system(
         mongo: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
         stack.push_async_callback(mongo.close)
         routing = None
-        if with_routing:
-            routing = await stack.enter_async_context(
-                _serving(create_routing(routing_settings), "http://routing")
-            )
+        routing_app = create_routing(routing_settings) if with_routing else None
+        if routing_app is not None:
+            routing = await stack.enter_async_context(_serving(routing_app, "http://routing"))
         intake_app = create_intake(intake_settings)
         intake = await stack.enter_async_context(_serving(intake_app, "http://intake"))
-        yield System(intake, routing, intake_settings, routing_settings, mongo, intake_app)
+        yield System(
+            intake, routing, intake_settings, routing_settings, mongo, intake_app, routing_app
+        )
 
 
 def client_at(app: FastAPI, address: str, base_url: str = "http://intake") -> httpx.AsyncClient:

@@ -15,7 +15,6 @@ from nigrani_routing.cases.workflow import Refusal, Refused, allowed_actions, de
 
 from tests.unit.routing.workflow_support import (
     ASSIGNEE,
-    BLOCKED_BY_D1,
     BY_CITIZEN,
     BY_STAFF,
     BY_SUPERVISOR,
@@ -99,7 +98,6 @@ def _assert_actor_recorded(recorded: dict[str, object], actor: object) -> None:
         assert recorded == {"kind": kind, "staff_id": None, "role": None, "department": None}
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("cell", FORBIDDEN, ids=_id)
 def test_a_forbidden_action_is_a_conflict_naming_the_state_and_the_allowed(
     cell: tuple[State, Action],
@@ -130,7 +128,6 @@ def _expected_allowed(case: Case, actor: object) -> set[str]:
     return {action.value for (state, action) in EXPECTED if state is case.state and action in mine}
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("state", list(State))
 @pytest.mark.parametrize("actor", [CITIZEN, SYSTEM, SUPERVISOR, ASSIGNEE], ids=repr)
 def test_allowed_actions_are_the_issue_table_for_each_actor(state: State, actor: object) -> None:
@@ -141,7 +138,6 @@ def test_allowed_actions_are_the_issue_table_for_each_actor(state: State, actor:
     assert set(allowed_actions(case, actor, INSIDE, WINDOWS)) == expected
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("state", list(State))
 def test_only_the_system_sees_a_lapse_and_only_after_the_window(state: State) -> None:
     case = case_in(state)

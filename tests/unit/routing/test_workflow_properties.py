@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Flaky
 from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.model import Actor, Case, Priority, StaffActor, State
 from nigrani_routing.cases.workflow import Change, Refusal, Refused, allowed_actions, decide
@@ -62,8 +60,6 @@ WAITS = st.sampled_from([timedelta(hours=hours) for hours in (0, 1, 8, 24, 24 * 
 
 
 # D1 makes allowed_actions recurse; at varying stack depths hypothesis may report that as
-# flaky rather than as the RecursionError itself. Remove with BLOCKED_BY_D1.
-@pytest.mark.xfail(raises=(RecursionError, Flaky), strict=False, reason="D1, see workflow_support")
 @settings(max_examples=120, deadline=None, report_multiple_bugs=False)
 @given(st.data())
 def test_random_histories_keep_every_rule(data: st.DataObject) -> None:

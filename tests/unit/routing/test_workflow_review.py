@@ -1,6 +1,6 @@
-"""Defects found reviewing workflow.py against issue 6. Each test states the rule as the
-issue (or the module's own docstring) gives it and fails today: strict xfail, so fixing the
-code turns it into a failure that asks for the mark to be removed."""
+"""Rules a review of workflow.py found missing (refusals that recursed, a note moving the
+closing time, blank summaries, the confirmation edge, staff of another department): each
+test failed before its fix."""
 
 from __future__ import annotations
 
@@ -25,12 +25,6 @@ from tests.unit.routing.workflow_support import (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="D1: _check_actor builds each Refused with allowed_actions(), which calls "
-    "_check_actor again: any refusal that lists the allowed actions recurses without end",
-)
 def test_d1_a_citizen_asking_for_staff_work_is_forbidden_not_a_crash() -> None:
     with pytest.raises(Refused) as refused:
         decide(case_in(State.ROUTED), full_command(Action.CLAIM), CITIZEN, INSIDE, WINDOWS)
@@ -38,7 +32,6 @@ def test_d1_a_citizen_asking_for_staff_work_is_forbidden_not_a_crash() -> None:
     assert refused.value.allowed == []
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="D1, through allowed_actions")
 def test_d1_allowed_actions_answers_for_an_officer_on_a_routed_case() -> None:
     assert allowed_actions(case_in(State.ROUTED), ASSIGNEE, INSIDE, WINDOWS) == [
         "claim",
@@ -47,11 +40,6 @@ def test_d1_allowed_actions_answers_for_an_officer_on_a_routed_case() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="D2: _apply stamps closed_at whenever the new state is a closed one, so a note "
-    "added to a closed or rejected case moves its closing time",
-)
 @pytest.mark.parametrize("state", [State.CLOSED, State.CLOSED_UNCONFIRMED, State.REJECTED])
 def test_d2_a_note_on_an_ended_case_keeps_its_closing_time(state: State) -> None:
     case = case_in(state)
@@ -59,11 +47,6 @@ def test_d2_a_note_on_an_ended_case_keeps_its_closing_time(state: State) -> None
     assert change.case.closed_at == case.closed_at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="D3: the content checks test truthiness, so a blank public summary, question "
-    "or reason (' ') passes; staff can resolve with nothing for the citizen to read",
-)
 @pytest.mark.parametrize(
     ("action", "blank"),
     [
@@ -82,11 +65,6 @@ def test_d3_a_blank_summary_or_reason_is_no_summary_or_reason(
     assert refused.value.kind is Refusal.INVALID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="D4: at exactly resolved_at + confirmation both confirm (now > edge refused) and "
-    "lapse (now < edge refused) are allowed; the window must end on one side of the edge",
-)
 def test_d4_at_the_confirmation_edge_the_citizen_still_confirms_and_nothing_lapses() -> None:
     case = case_in(State.RESOLVED)
     edge = RESOLVED_AT + WINDOWS.confirmation
@@ -96,12 +74,6 @@ def test_d4_at_the_confirmation_edge_the_citizen_still_confirms_and_nothing_laps
     assert "lapse_confirmation" in allowed_actions(case, SYSTEM, later, WINDOWS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="D5: decide never compares the actor's department with the case's; Role says "
-    "oversight staff act only in their own department, and nothing stops an officer of "
-    "another department from claiming, resolving or transferring the case",
-)
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize(
     ("action", "state"),

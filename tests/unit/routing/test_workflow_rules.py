@@ -13,7 +13,6 @@ from nigrani_routing.cases.workflow import Refusal, Refused, decide
 from tests.unit.routing.workflow_support import (
     ACCUSED,
     ASSIGNEE,
-    BLOCKED_BY_D1,
     BY_ASSIGNEE,
     BY_CITIZEN,
     BY_STAFF,
@@ -46,7 +45,6 @@ def _refusal(action: Action, actor: Actor, **command: object) -> Refused:
 
 
 # ---- roles ---------------------------------------------------------------------------------
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("action", sorted(BY_STAFF))
 def test_each_staff_action_needs_the_roles_the_issue_gives_it(action: Action, role: Role) -> None:
@@ -64,19 +62,16 @@ def test_each_staff_action_needs_the_roles_the_issue_gives_it(action: Action, ro
     assert action.value not in refused.value.allowed
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("action", sorted(set(Action) - BY_CITIZEN))
 def test_the_citizen_takes_only_citizen_actions(action: Action) -> None:
     assert _refusal(action, CITIZEN).kind is Refusal.FORBIDDEN
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("action", sorted(set(Action) - BY_SYSTEM))
 def test_the_system_only_lets_windows_lapse(action: Action) -> None:
     assert _refusal(action, SYSTEM).kind is Refusal.FORBIDDEN
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("action", sorted(BY_CITIZEN | BY_SYSTEM))
 @pytest.mark.parametrize("actor", [ASSIGNEE, SUPERVISOR, DEPT_ADMIN, OVERSIGHT], ids=repr)
 def test_no_staff_member_speaks_for_the_citizen_or_the_clock(action: Action, actor: Actor) -> None:
@@ -84,7 +79,6 @@ def test_no_staff_member_speaks_for_the_citizen_or_the_clock(action: Action, act
     assert _refusal(action, actor).kind is Refusal.FORBIDDEN
 
 
-@BLOCKED_BY_D1
 def test_a_staff_member_without_roles_may_do_nothing() -> None:
     assert _refusal(Action.NOTE, staff("nobody")).kind is Refusal.FORBIDDEN
 
@@ -97,7 +91,6 @@ def test_the_event_records_the_most_senior_role_held() -> None:
 
 
 # ---- the assignee --------------------------------------------------------------------------
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("action", sorted(BY_ASSIGNEE))
 @pytest.mark.parametrize(
     ("actor", "may"),
@@ -168,7 +161,6 @@ def test_other_actions_need_no_reason(action: Action) -> None:
 
 
 # ---- transfers -----------------------------------------------------------------------------
-@BLOCKED_BY_D1
 @pytest.mark.parametrize(
     ("transfers", "actor", "may"),
     [

@@ -9,12 +9,13 @@ import pytest
 from nigrani_routing.cases.commands import Action
 from nigrani_routing.cases.model import Actor, Case, State, Windows
 from nigrani_routing.cases.workflow import Refusal, Refused, allowed_actions, decide
+from nigrani_shared.auth.identity import Role
 
 from tests.unit.routing.workflow_support import (
     ASSIGNEE,
-    BLOCKED_BY_D1,
     CITIZEN,
     INSIDE,
+    OTHER,
     RESOLVED_AT,
     SUPERVISOR,
     SYSTEM,
@@ -22,6 +23,7 @@ from tests.unit.routing.workflow_support import (
     WINDOWS,
     case_in,
     full_command,
+    staff,
 )
 
 CONFIRMATION_EDGE = RESOLVED_AT + WINDOWS.confirmation
@@ -41,7 +43,6 @@ def _takes(case: Case, action: Action, actor: Actor, now: datetime, windows: Win
     return False
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("action", [Action.CONFIRM, Action.DISPUTE])
 @pytest.mark.parametrize(
     ("now", "inside"),
@@ -61,7 +62,6 @@ def test_the_citizen_confirms_or_disputes_within_the_confirmation_window(
     assert _takes(case_in(State.RESOLVED), action, CITIZEN, now, WINDOWS) is inside
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize(
     ("now", "lapses"),
     [
@@ -78,7 +78,6 @@ def test_the_confirmation_window_lapses_only_after_it_ends(now: datetime, lapses
     )
 
 
-@BLOCKED_BY_D1
 @pytest.mark.parametrize("state", [State.RESOLVED, State.CLOSED, State.CLOSED_UNCONFIRMED])
 @pytest.mark.parametrize(
     ("now", "inside"),
@@ -96,7 +95,6 @@ def test_the_citizen_reopens_within_the_reopen_window(
     assert _takes(case_in(state), Action.REOPEN, CITIZEN, now, WINDOWS) is inside
 
 
-@BLOCKED_BY_D1
 def test_the_windows_are_configurable() -> None:
     short = Windows(confirmation=timedelta(hours=2), reopen=timedelta(hours=5))
     resolved = case_in(State.RESOLVED)
@@ -168,7 +166,6 @@ def test_a_rejection_closes_without_a_resolution() -> None:
     )
 
 
-@BLOCKED_BY_D1
 def test_confirmed_and_unconfirmed_closures_are_different_states_and_events() -> None:
     resolved = case_in(State.RESOLVED)
     after = CONFIRMATION_EDGE + TICK
@@ -186,6 +183,10 @@ def test_confirmed_and_unconfirmed_closures_are_different_states_and_events() ->
             assert not _takes(closed, action, actor, after, WINDOWS)
 
 
+OTHER_OFFICER = staff("off-9", Role.OFFICER, department=OTHER.code)
+OTHER_SUPERVISOR = staff("sup-9", Role.SUPERVISOR, department=OTHER.code)
+
+
 def test_a_whole_life_is_one_version_after_another() -> None:
     steps: list[tuple[Action, Actor, timedelta]] = [
         (Action.CLAIM, ASSIGNEE, timedelta(hours=1)),
@@ -196,12 +197,13 @@ def test_a_whole_life_is_one_version_after_another() -> None:
         (Action.DISPUTE, CITIZEN, timedelta(days=3)),
         (Action.START, ASSIGNEE, timedelta(days=3, hours=1)),
         (Action.TRANSFER, ASSIGNEE, timedelta(days=4)),
-        (Action.CLAIM, ASSIGNEE, timedelta(days=5)),
-        (Action.START, ASSIGNEE, timedelta(days=5, hours=1)),
-        (Action.RESOLVE, ASSIGNEE, timedelta(days=6)),
+        # From here the case is the other department's: its own staff work it.
+        (Action.CLAIM, OTHER_OFFICER, timedelta(days=5)),
+        (Action.START, OTHER_OFFICER, timedelta(days=5, hours=1)),
+        (Action.RESOLVE, OTHER_OFFICER, timedelta(days=6)),
         (Action.LAPSE_CONFIRMATION, SYSTEM, timedelta(days=21)),
         (Action.REOPEN, CITIZEN, timedelta(days=25)),
-        (Action.REJECT, SUPERVISOR, timedelta(days=26)),
+        (Action.REJECT, OTHER_SUPERVISOR, timedelta(days=26)),
     ]
     case = case_in(State.ROUTED, version=1)
     states = []

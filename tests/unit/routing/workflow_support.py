@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.model import (
     Actor,
@@ -27,13 +26,6 @@ from nigrani_routing.cases.model import (
 S = State
 A = Action
 
-# Defect D1 (test_workflow_review.py): every refusal that lists the allowed actions recurses
-# without end today. A test that needs such a refusal carries this mark until workflow.py is
-# fixed: a RecursionError is expected, any other failure still fails, and the test shows
-# XPASS once D1 is fixed (then delete this mark and its uses).
-BLOCKED_BY_D1 = pytest.mark.xfail(
-    raises=RecursionError, strict=False, reason="D1: refusals recurse in allowed_actions"
-)
 
 WINDOWS = Windows(confirmation=timedelta(days=14), reopen=timedelta(days=30))
 RESOLVED_AT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)

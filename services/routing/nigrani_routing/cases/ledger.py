@@ -76,6 +76,8 @@ class CaseLedger:
         self._cases = cases
         self._publish = publish
         self._on_committed = on_committed or (lambda case: None)
+        # Tests force interleavings here: after the change is stored, before the snapshot.
+        self.between_writes: Callable[[], Awaitable[None]] | None = None
 
     async def load(self, request_id: str) -> Loaded | None:
         document = await self._cases.snapshot(request_id)
@@ -101,6 +103,8 @@ class CaseLedger:
         if change.stored is None or change.stored["attempt"] != attempt:
             await self._cases.remove_pending(attempt)
             return await self._lost_race(new.request_id, attempt)
+        if self.between_writes is not None:
+            await self.between_writes()
         attempts = [{"attempt": attempt, "version": entry["version"]}]
         if loaded is not None:
             attempts += loaded.attempts

@@ -81,7 +81,9 @@ STAFF_ROLES: dict[Action, frozenset[Role]] = {
 # Work on an assigned case belongs to its assignee; a supervisor may step in.
 ASSIGNEE_ONLY = frozenset({Action.START, Action.REQUEST_INFORMATION, Action.RESUME, Action.RESOLVE})
 REASON_REQUIRED = frozenset({Action.REJECT, Action.TRANSFER, Action.CHANGE_PRIORITY, Action.RESUME})
-PUBLIC_NOTE_REQUIRED = frozenset({Action.RESOLVE, Action.REQUEST_INFORMATION})
+# A rejection tells the citizen why in a public note, besides the reason kept for staff.
+PUBLIC_NOTE_REQUIRED = frozenset({Action.RESOLVE, Action.REQUEST_INFORMATION, Action.REJECT})
+ENDED = frozenset({State.CLOSED, State.CLOSED_UNCONFIRMED, State.REJECTED})
 
 
 class Refusal(StrEnum):
@@ -116,7 +118,12 @@ def decide(case: Case, command: Command, actor: Actor, now: datetime, windows: W
             case,
             allowed_actions(case, actor, now, windows),
         )
-    _check_actor(case, command, actor, now, windows)
+    try:
+        _check_actor(case, command, actor)
+    except _Forbidden as forbidden:
+        raise Refused(
+            Refusal.FORBIDDEN, str(forbidden), case, allowed_actions(case, actor, now, windows)
+        ) from None
     _check_content(case, command, now, windows)
     new = _apply(case, command, actor, target, now)
     return Change(case=new, event=_event(case, new, command, actor, now))
@@ -129,11 +136,15 @@ def allowed_actions(case: Case, actor: Actor, now: datetime, windows: Windows) -
         if isinstance(_target(case, action, now, windows), _NotAllowed):
             continue
         try:
-            _check_actor(case, Command(action=action), actor, now, windows)
-        except Refused:
+            _check_actor(case, Command(action=action), actor)
+        except _Forbidden:
             continue
         allowed.append(action.value)
     return allowed
+
+
+class _Forbidden(Exception):
+    """This actor may not take this action (decide turns it into a Refused)."""
 
 
 class _NotAllowed:
@@ -155,7 +166,7 @@ def _target(
     ):
         return _NOT_ALLOWED
     if action is Action.LAPSE_CONFIRMATION and (
-        resolved_at is None or now < resolved_at + windows.confirmation
+        resolved_at is None or now <= resolved_at + windows.confirmation
     ):
         return _NOT_ALLOWED
     if action is Action.REOPEN and (resolved_at is None or now > resolved_at + windows.reopen):
@@ -166,13 +177,9 @@ def _target(
     return target
 
 
-def _check_actor(
-    case: Case, command: Command, actor: Actor, now: datetime, windows: Windows
-) -> None:
+def _check_actor(case: Case, command: Command, actor: Actor) -> None:
     action = command.action
-
-    def refuse(message: str) -> Refused:
-        return Refused(Refusal.FORBIDDEN, message, case, allowed_actions(case, actor, now, windows))
+    refuse = _Forbidden
 
     if isinstance(actor, CitizenActor):
         if action not in CITIZEN_ACTIONS:
@@ -186,6 +193,8 @@ def _check_actor(
         raise refuse(f"'{action}' is not a staff action")
     if not actor.has_any(STAFF_ROLES[action]):
         raise refuse(f"'{action}' needs the role {' or '.join(sorted(STAFF_ROLES[action]))}")
+    if actor.department != case.department.code:
+        raise refuse("staff act only on their own department's cases")
     supervising = actor.has_any(SUPERVISING)
     if action in ASSIGNEE_ONLY and case.assignee != actor.staff_id and not supervising:
         raise refuse(f"only the assignee or a supervisor may '{action}' this case")
@@ -201,19 +210,21 @@ def _check_content(case: Case, command: Command, now: datetime, windows: Windows
     def invalid(message: str) -> Refused:
         return Refused(Refusal.INVALID, message, case, [])
 
-    if action in REASON_REQUIRED and not command.reason:
+    if action in REASON_REQUIRED and not _given(command.reason):
         raise invalid(f"'{action}' needs a reason")
-    if action in PUBLIC_NOTE_REQUIRED and not command.public_note:
+    if action in PUBLIC_NOTE_REQUIRED and not _given(command.public_note):
         what = "a public summary" if action is Action.RESOLVE else "a public note"
         raise invalid(f"'{action}' needs {what} for the citizen")
-    if action is Action.NOTE and not (command.public_note or command.internal_note):
+    if action is Action.NOTE and not (
+        _given(command.public_note) or _given(command.internal_note)
+    ):
         raise invalid("a note needs a public or an internal note")
     if action is Action.ASSIGN:
         if not command.assignee:
             raise invalid("'assign' needs an assignee")
         if command.assignee == case.assignee:
             raise invalid("the case is already assigned to them")
-        if case.assignee is not None and not command.reason:
+        if case.assignee is not None and not _given(command.reason):
             raise invalid("reassigning a case needs a reason")
     if action is Action.TRANSFER:
         target = command.to_department
@@ -244,9 +255,14 @@ def _apply(case: Case, command: Command, actor: Actor, target: State | None, now
         new = replace(new, resolved_at=now)
     elif action in (Action.DISPUTE, Action.REOPEN):
         new = replace(new, reopened=case.reopened + 1, resolved_at=None, closed_at=None)
-    if new.state in (State.CLOSED, State.CLOSED_UNCONFIRMED, State.REJECTED):
+    if new.state is not case.state and new.state in ENDED:
         new = replace(new, closed_at=now)
     return new
+
+
+def _given(text: str | None) -> bool:
+    """Blank text is no reason and no summary: a citizen cannot read whitespace."""
+    return bool(text and text.strip())
 
 
 def _event(old: Case, new: Case, command: Command, actor: Actor, now: datetime) -> CaseChanged:
