@@ -215,9 +215,7 @@ def _check_content(case: Case, command: Command, now: datetime, windows: Windows
     if action in PUBLIC_NOTE_REQUIRED and not _given(command.public_note):
         what = "a public summary" if action is Action.RESOLVE else "a public note"
         raise invalid(f"'{action}' needs {what} for the citizen")
-    if action is Action.NOTE and not (
-        _given(command.public_note) or _given(command.internal_note)
-    ):
+    if action is Action.NOTE and not (_given(command.public_note) or _given(command.internal_note)):
         raise invalid("a note needs a public or an internal note")
     if action is Action.ASSIGN:
         if not command.assignee:
