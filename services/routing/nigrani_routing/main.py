@@ -12,25 +12,32 @@ from nigrani_shared.web.app import install_common, set_readiness_checks
 from nigrani_routing.cases.repository import INDEXES
 from nigrani_routing.config import RoutingSettings
 from nigrani_routing.router import router
-from nigrani_routing.rules.loader import load_rules
+from nigrani_routing.rules.holder import RulesHolder, reload_on_sighup
+from nigrani_routing.rules.router import router as rules_router
 from nigrani_routing.worker import build_consumer
 
 
 def create_app(settings: RoutingSettings) -> FastAPI:
-    rules = load_rules(settings.rules_path)
+    # Loaded here, not in the lifespan: a bad rules or areas file stops start-up at once.
+    holder = RulesHolder(settings.rules_path, settings.areas_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            stack.callback(reload_on_sighup(holder))
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
             checks = dict(clients.readiness_checks())
             if settings.embedded_worker:
-                checks.update(embed_consumer(stack, build_consumer(clients, rules)))
+                checks.update(embed_consumer(stack, build_consumer(clients, holder)))
             set_readiness_checks(app, checks)
             yield
 
     app = FastAPI(title="Nigrani routing", version="1", lifespan=lifespan)
-    app.state.rules = rules
+    app.state.rules_holder = holder
+    app.state.admin_api_token = (
+        settings.admin_api_token.get_secret_value() if settings.admin_api_token else None
+    )
     install_common(app)
     app.include_router(router)
+    app.include_router(rules_router)
     return app

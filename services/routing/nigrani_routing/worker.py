@@ -11,12 +11,12 @@ from nigrani_routing.cases.repository import COLLECTION, INDEXES, CasesRepositor
 from nigrani_routing.cases.service import RoutingService
 from nigrani_routing.config import RoutingSettings
 from nigrani_routing.handlers import build_handlers
-from nigrani_routing.rules.schemas import RuleSet
+from nigrani_routing.rules.holder import RulesHolder, reload_on_sighup
 
 GROUP_ID = "routing"
 
 
-def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsumer:
+def build_consumer(clients: ServiceClients, rules: RulesHolder) -> BackgroundConsumer:
     topic = clients.settings.lifecycle_topic
 
     async def announce(event: EventEnvelope) -> None:
@@ -37,9 +37,13 @@ def build_consumer(clients: ServiceClients, rules: RuleSet) -> BackgroundConsume
     )
 
 
-if __name__ == "__main__":
-    from nigrani_routing.rules.loader import load_rules
+def _worker_consumer(clients: ServiceClients, holder: RulesHolder) -> BackgroundConsumer:
+    """Called inside the worker's running loop, so SIGHUP can be installed on it."""
+    reload_on_sighup(holder)
+    return build_consumer(clients, holder)
 
+
+if __name__ == "__main__":
     settings = RoutingSettings()
-    rule_set = load_rules(settings.rules_path)
-    run_worker(settings, INDEXES, lambda clients: build_consumer(clients, rule_set))
+    rules_holder = RulesHolder(settings.rules_path, settings.areas_path)
+    run_worker(settings, INDEXES, lambda clients: _worker_consumer(clients, rules_holder))

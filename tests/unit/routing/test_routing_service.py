@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from nigrani_routing.cases.service import RoutingService, Submission
-from nigrani_routing.rules.loader import load_rules
+from nigrani_routing.rules.holder import RulesHolder
+from nigrani_routing.rules.loader import DEFAULT_AREAS_PATH, DEFAULT_RULES_PATH
 from nigrani_shared.events import EventEnvelope
 
 
@@ -28,6 +29,10 @@ class _Cases:
         self.stored[request_id]["announced"] = True
 
 
+def _holder() -> RulesHolder:
+    return RulesHolder(DEFAULT_RULES_PATH, DEFAULT_AREAS_PATH)
+
+
 SUBMISSION = Submission(
     request_id="ABCD-EFGH-JKMN",
     category="water.no_supply",
@@ -45,7 +50,7 @@ async def test_a_failed_publish_leaves_the_case_unannounced_and_the_retry_announ
             raise ConnectionError("broker down")
         published.append(event)
 
-    service = RoutingService(rules=load_rules(), cases=cases, announce=announce)  # type: ignore[arg-type]
+    service = RoutingService(rules=_holder(), cases=cases, announce=announce)  # type: ignore[arg-type]
     with pytest.raises(ConnectionError):
         await service.route_submission(SUBMISSION)
     assert cases.stored[SUBMISSION.request_id]["announced"] is False
@@ -71,6 +76,6 @@ async def test_a_failed_mark_does_not_make_the_handler_announce_again() -> None:
     async def announce(event: EventEnvelope) -> None:
         published.append(event)
 
-    service = RoutingService(rules=load_rules(), cases=cases, announce=announce)  # type: ignore[arg-type]
+    service = RoutingService(rules=_holder(), cases=cases, announce=announce)  # type: ignore[arg-type]
     await service.route_submission(SUBMISSION)  # does not raise
     assert len(published) == 1

@@ -31,8 +31,8 @@ from prometheus_client import Counter, Histogram
 from pymongo.errors import PyMongoError
 
 from nigrani_routing.cases.repository import CasesRepository
-from nigrani_routing.rules.matching import route
-from nigrani_routing.rules.schemas import RuleSet
+from nigrani_routing.rules.holder import RulesHolder
+from nigrani_routing.rules.matching import RoutingInput, decide
 
 EVENT_SOURCE = "/nigrani/routing"
 logger = logging.getLogger(__name__)
@@ -56,15 +56,36 @@ class Submission:
     category: str
     district: str | None
     submitted_at: datetime
+    lat: float | None = None
+    lon: float | None = None
+    concerns_department: str | None = None
 
     @classmethod
     def of(cls, event: RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1) -> Submission:
         place = event.location if isinstance(event, RequestSubmittedV1) else event.place
+        # v1 carried the point even for sensitive categories; later versions never do.
+        point = place is not None and not (
+            isinstance(event, RequestSubmittedV1) and event.sensitive
+        )
         return cls(
             request_id=event.request_id,
             category=event.category,
             district=place.district if place else None,
             submitted_at=event.submitted_at,
+            lat=place.lat if place and point else None,
+            lon=place.lon if place and point else None,
+            concerns_department=(
+                event.concerns_department if isinstance(event, RequestSubmitted) else None
+            ),
+        )
+
+    def routing_input(self) -> RoutingInput:
+        return RoutingInput(
+            category=self.category,
+            district=self.district,
+            lat=self.lat,
+            lon=self.lon,
+            concerns_department=self.concerns_department,
         )
 
 
@@ -72,14 +93,15 @@ Announce = Callable[[EventEnvelope], Awaitable[None]]
 
 
 class RoutingService:
-    def __init__(self, *, rules: RuleSet, cases: CasesRepository, announce: Announce) -> None:
+    def __init__(self, *, rules: RulesHolder, cases: CasesRepository, announce: Announce) -> None:
         self._rules = rules
         self._cases = cases
         self._announce = announce
 
     async def route_submission(self, submitted: Submission) -> None:
         district = submitted.district
-        decision = route(self._rules, submitted.category, district)
+        # Read at each decision: a reload (SIGHUP, admin endpoint) applies to the next one.
+        decision = decide(self._rules.current, submitted.routing_input())
         case: Document = {
             "_id": submitted.request_id,
             "category": submitted.category,
@@ -87,7 +109,10 @@ class RoutingService:
             "department_code": decision.department.code,
             "department_name": decision.department.name,
             "rule_id": decision.rule_id,
-            "rule_set_version": self._rules.version,
+            "rule_set_version": decision.rule_set_version,
+            "areas": list(decision.areas),
+            "conflict_of_interest": decision.conflict_of_interest,
+            "excluded_department": decision.excluded_department,
             "submitted_at": submitted.submitted_at,
             "routed_at": utc_now(),
             "announced": False,
@@ -121,8 +146,8 @@ def routed_event(case: Document) -> EventEnvelope:
             department_name=case["department_name"],
             rule_id=case["rule_id"],
             rule_set_version=case.get("rule_set_version", ""),
-            areas=(),
-            conflict_of_interest=False,
+            areas=tuple(case.get("areas", ())),
+            conflict_of_interest=bool(case.get("conflict_of_interest", False)),
             priority="normal",
             routed_at=case["routed_at"],
         ),
