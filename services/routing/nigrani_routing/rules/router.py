@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from nigrani_shared.web.errors import ErrorBody
 from pydantic import BaseModel
 
@@ -24,13 +24,15 @@ class Reloaded(BaseModel):
 
 @router.post(
     "/reload",
+    response_model=Reloaded,
     responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ReloadRefused}},
 )
-async def reload_rules(holder: RulesHolderDep) -> Reloaded | JSONResponse:
+async def reload_rules(holder: RulesHolderDep) -> Response:
     previous = holder.current.version
     try:
         book = await holder.reload_in_thread()
     except RulesError as error:
         body = ReloadRefused(detail=error.message, version_in_force=holder.current.version)
         return JSONResponse(body.model_dump(exclude_none=True), status_code=422)
-    return Reloaded(version=book.version, previous_version=previous)
+    reloaded = Reloaded(version=book.version, previous_version=previous)
+    return JSONResponse(reloaded.model_dump())
