@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from nigrani_routing.rules.areas import Area, AreaIndex
 from nigrani_routing.rules.book import RuleBook
+from nigrani_routing.rules.categories import category_score
 from nigrani_routing.rules.loader import load_book
 from nigrani_routing.rules.matching import (
     CONFLICT_RULE_ID,
@@ -15,6 +18,7 @@ from nigrani_routing.rules.matching import (
     decide,
 )
 from nigrani_routing.rules.schemas import RuleSet
+from nigrani_shared.text import comparison_key as district_key
 from pydantic import ValidationError
 from shapely.geometry import Polygon
 
@@ -188,3 +192,56 @@ def test_the_shipped_rules_route_by_area_and_send_complaints_to_oversight() -> N
     assert (bribe.department.code, bribe.excluded_department) == ("OMBUDSMAN", "ACE")
     about_ombudsman = RoutingInput("integrity.bribe_demanded", concerns_department="OMBUDSMAN")
     assert decide(book, about_ombudsman).department.code == "ACE"
+
+
+_CATEGORIES = ["water.no_supply", "water.main_break", "roads.pothole"]
+_PATTERNS = [*_CATEGORIES, "water.*", "roads.*"]
+
+
+def _scan_all(book: RuleBook, request: RoutingInput) -> str:
+    """The reference: every rule scored, no index (how the order is defined)."""
+    located = book.areas.areas_at(request.lat, request.lon) if request.lat is not None else ()
+    best: tuple[int, int, int, int] | None = None
+    chosen = TRIAGE_RULE_ID
+    wanted = district_key(request.district) if request.district else None
+    for position, rule in enumerate(book.rules.rules):
+        category = category_score(rule.categories, request.category)
+        area = next((a.rank for a in located if a.id in rule.areas), None) if rule.areas else 0
+        place = (
+            (1 if wanted in {district_key(d) for d in rule.districts} else None)
+            if rule.districts
+            else 0
+        )
+        if category and area is not None and place is not None:
+            key = (area, place, category, -position)
+            if best is None or key > best:
+                best, chosen = key, rule.id
+    return chosen
+
+
+_rule = st.fixed_dictionaries(
+    {
+        "categories": st.lists(st.sampled_from(_PATTERNS), min_size=1, max_size=2),
+        "districts": st.lists(st.sampled_from(["Lahore", "Karachi"]), max_size=1),
+        "areas": st.lists(st.sampled_from(["dist", "teh", "town"]), max_size=2),
+        "department": st.sampled_from(["DIST", "TEH", "TOWN"]),
+    }
+)
+
+
+@given(
+    rules=st.lists(_rule, max_size=8),
+    category=st.sampled_from(_CATEGORIES),
+    district=st.sampled_from([None, "Lahore", "karachi "]),
+    point=st.sampled_from([None, (0.5, 0.5), (1.5, 1.5), (3.0, 3.0), (1.0, 1.0), (9.0, 9.0)]),
+)
+def test_the_indexed_decision_equals_scoring_every_rule(
+    rules: list[dict[str, Any]],
+    category: str,
+    district: str | None,
+    point: tuple[float, float] | None,
+) -> None:
+    book = _book([{"id": f"r{n}", **rule} for n, rule in enumerate(rules)])
+    lat, lon = point if point else (None, None)
+    request = RoutingInput(category, district, lat, lon)
+    assert decide(book, request).rule_id == _scan_all(book, request)

@@ -34,6 +34,10 @@ class RuleBook:
     version: str
     prepared: tuple[PreparedRule, ...] = field(repr=False)
     departments: dict[str, Department] = field(repr=False)
+    #: Rules by what they need to match: (category pattern, "area"|"district"|"", place).
+    #: A decision reads only the few keys its request can meet, not every rule, so
+    #: a thousand town rules cost what ten do.
+    by_key: dict[tuple[str, str, str], tuple[PreparedRule, ...]] = field(repr=False)
 
     @classmethod
     def build(cls, rules: RuleSet, areas: AreaIndex | None = None, version: str = "") -> RuleBook:
@@ -53,6 +57,7 @@ class RuleBook:
             version=version,
             prepared=prepared,
             departments=departments,
+            by_key=_index(prepared),
         )
 
     def department(self, code: str) -> Department:
@@ -67,3 +72,22 @@ def book_version(rules_raw: bytes, areas_raw: bytes) -> str:
         digest.update(len(raw).to_bytes(8, "big"))
         digest.update(raw)
     return digest.hexdigest()[:VERSION_LENGTH]
+
+
+def _index(
+    prepared: tuple[PreparedRule, ...],
+) -> dict[tuple[str, str, str], tuple[PreparedRule, ...]]:
+    """Each rule under every key that can select it: per category pattern, its areas (a
+    rule naming areas and districts is filed by area and checked for the district), else
+    its districts, else no place."""
+    index: dict[tuple[str, str, str], list[PreparedRule]] = {}
+    for rule in prepared:
+        places = (
+            [("area", a) for a in rule.area_ids]
+            or [("district", d) for d in rule.district_keys]
+            or [("", "")]
+        )
+        for pattern in rule.rule.categories:
+            for kind, place in places:
+                index.setdefault((pattern, kind, place), []).append(rule)
+    return {key: tuple(rules) for key, rules in index.items()}

@@ -80,18 +80,30 @@ def _best_rule(
     district = comparison_key(request.district) if request.district is not None else None
     best: tuple[int, int, int, int] | None = None
     chosen: PreparedRule | None = None
-    for prepared in book.prepared:
+    for prepared in _candidates(book, request.category, district, located):
         category = category_score(prepared.rule.categories, request.category)
-        if category == 0:
-            continue
         area = _area_score(prepared, located)
         place = _district_score(prepared, district)
-        if area is None or place is None:
+        if category == 0 or area is None or place is None:
             continue
         key = (area, place, category, -prepared.position)
         if best is None or key > best:
             best, chosen = key, prepared
     return chosen
+
+
+def _candidates(
+    book: RuleBook, category: str, district: str | None, located: tuple[Area, ...]
+) -> list[PreparedRule]:
+    """The rules filed under a key this request can meet (book.py); scoring decides."""
+    places = [("", ""), *(("area", area.id) for area in located)]
+    if district is not None:
+        places.append(("district", district))
+    found: list[PreparedRule] = []
+    for pattern in (category, f"{category.split('.', 1)[0]}.*"):
+        for kind, place in places:
+            found.extend(book.by_key.get((pattern, kind, place), ()))
+    return found
 
 
 def _area_score(prepared: PreparedRule, located: tuple[Area, ...]) -> int | None:
