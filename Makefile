@@ -5,7 +5,8 @@
 #   make down       stop the services and the local infrastructure
 #   make status     what runs (exit 3 if something does not)
 #   make test       lint, type-check and run every test (unit, integration, end to end)
-#   make bench      measure throughput and latency (figures for the README)
+#   make bench      measure throughput and latency (figures for the README): the routing
+#                   engine alone first (seconds), then the whole system
 
 PYTHON ?= python3
 VENV   := .venv
@@ -56,4 +57,5 @@ test: lint typecheck
 	@$(PY) -m pytest -q -rs
 
 bench: install
+	@$(PY) -m bench.routing_engine
 	@$(PY) -m bench

@@ -68,7 +68,10 @@ class System:
 
 
 def settings_for(
-    infra: Infra, prefix: str, intake_overrides: dict[str, Any] | None = None
+    infra: Infra,
+    prefix: str,
+    intake_overrides: dict[str, Any] | None = None,
+    routing_overrides: dict[str, Any] | None = None,
 ) -> tuple[IntakeSettings, RoutingSettings]:
     common: dict[str, Any] = {
         "environment": "test",
@@ -86,7 +89,7 @@ def settings_for(
             database_name=f"{prefix}_intake",
             **{**GENEROUS_RATE_LIMITS, **(intake_overrides or {})},
         ),
-        RoutingSettings(**common, database_name=f"{prefix}_routing"),
+        RoutingSettings(**common, database_name=f"{prefix}_routing", **(routing_overrides or {})),
     )
 
 
@@ -105,9 +108,12 @@ async def running_system(
     with_routing: bool = True,
     prefix: str | None = None,
     intake_overrides: dict[str, Any] | None = None,
+    routing_overrides: dict[str, Any] | None = None,
 ) -> AsyncIterator[System]:
     prefix = prefix or f"t{uuid.uuid4().hex[:10]}"
-    intake_settings, routing_settings = settings_for(infra, prefix, intake_overrides)
+    intake_settings, routing_settings = settings_for(
+        infra, prefix, intake_overrides, routing_overrides
+    )
     async with AsyncExitStack() as stack:
         mongo: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
         stack.push_async_callback(mongo.close)

@@ -9,6 +9,7 @@ from nigrani_shared.settings import NigraniSettings
 from nigrani_shared.web.limits import HttpLimitsSettings
 from pydantic import AliasChoices, Field, SecretStr
 
+from nigrani_intake.catalog.departments import DEFAULT_DEPARTMENTS_PATH
 from nigrani_intake.catalog.districts import DEFAULT_DISTRICTS_PATH
 from nigrani_intake.catalog.service import DEFAULT_CATALOG_PATH
 
@@ -21,6 +22,9 @@ class IntakeSettings(NigraniSettings, RateLimitSettings, HttpLimitsSettings):
     catalog_path: Path = Field(default=DEFAULT_CATALOG_PATH, validation_alias="INTAKE_CATALOG")
     districts_path: Path = Field(
         default=DEFAULT_DISTRICTS_PATH, validation_alias="INTAKE_DISTRICTS"
+    )
+    departments_path: Path = Field(
+        default=DEFAULT_DEPARTMENTS_PATH, validation_alias="INTAKE_DEPARTMENTS"
     )
     relay_batch_size: int = 500
     relay_foreign_grace_seconds: float = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nigrani_intake.catalog.departments import Departments
 from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
@@ -15,6 +16,7 @@ from nigrani_intake.submissions.status_cache import PublicStatus
 class IntakeContext:
     catalog: Catalog
     districts: Districts
+    departments: Departments
     submissions: SubmissionService
     contacts: ContactService
     internal_api_token: str | None

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from nigrani_intake.catalog.departments import Departments
 from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
@@ -64,6 +65,13 @@ async def _districts(request: Request) -> Districts:
 
 
 DistrictsDep = Annotated[Districts, Depends(_districts)]
+
+
+async def _departments(request: Request) -> Departments:
+    return _context(request).departments
+
+
+DepartmentsDep = Annotated[Departments, Depends(_departments)]
 
 
 async def _tracking_code(tracking_code: str) -> str:

@@ -10,8 +10,9 @@ from nigrani_shared.service import embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
 from nigrani_shared.web.ratelimit import install_rate_limits, start_rate_limiter
 
+from nigrani_intake.catalog.departments import load_departments
 from nigrani_intake.catalog.districts import load_districts
-from nigrani_intake.catalog.router import districts_router
+from nigrani_intake.catalog.router import departments_router, districts_router
 from nigrani_intake.catalog.router import router as catalog_router
 from nigrani_intake.catalog.service import load_catalog
 from nigrani_intake.config import IntakeSettings
@@ -33,6 +34,7 @@ from nigrani_intake.worker import build_consumer
 def create_app(settings: IntakeSettings) -> FastAPI:
     catalog = load_catalog(settings.catalog_path)
     districts = load_districts(settings.districts_path)
+    departments = load_departments(settings.departments_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,9 +55,11 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             app.state.context = IntakeContext(
                 catalog=catalog,
                 districts=districts,
+                departments=departments,
                 submissions=SubmissionService(
                     catalog=catalog,
                     districts=districts,
+                    departments=departments,
                     requests=requests,
                     outbox=outbox,
                     secret=settings.secret_key.get_secret_value().encode(),
@@ -104,6 +108,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     install_rate_limits(app)
     app.include_router(catalog_router)
     app.include_router(districts_router)
+    app.include_router(departments_router)
     app.include_router(requests_router)
     app.include_router(public_router)
     app.include_router(internal_router)

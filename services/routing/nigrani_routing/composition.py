@@ -31,7 +31,7 @@ from nigrani_routing.cases.repository import CasesRepository
 from nigrani_routing.cases.service import CaseService
 from nigrani_routing.cases.workflow import Refused
 from nigrani_routing.queue.projection import QueueProjection
-from nigrani_routing.rules.schemas import RuleSet
+from nigrani_routing.rules.holder import RulesHolder
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,7 @@ def windows_of(settings: NigraniSettings) -> Windows:
     )
 
 
-def build_parts(
-    clients: ServiceClients, rules: Callable[[], RuleSet], windows: Windows
-) -> RoutingParts:
+def build_parts(clients: ServiceClients, rules: RulesHolder, windows: Windows) -> RoutingParts:
     topic = clients.settings.lifecycle_topic
     repository = CasesRepository(clients.db)
     queue = QueueProjection()

@@ -16,23 +16,27 @@ from nigrani_routing.cases.repository import INDEXES
 from nigrani_routing.composition import build_parts, start_loops, start_queue_feed, windows_of
 from nigrani_routing.config import RoutingSettings
 from nigrani_routing.router import router
-from nigrani_routing.rules.loader import load_rules
+from nigrani_routing.rules.holder import RulesHolder, reload_on_sighup
+from nigrani_routing.rules.router import router as rules_router
 from nigrani_routing.staff.router import router as staff_router
 from nigrani_routing.staff.service import StaffDesk
 from nigrani_routing.worker import build_consumer
 
 
 def create_app(settings: RoutingSettings) -> FastAPI:
-    rules = load_rules(settings.rules_path)
-    verifier = TokenVerifier.from_settings(settings)  # unusable keys stop start-up here
+    # Loaded here, not in the lifespan: a bad rules or areas file, or unusable staff-token
+    # keys, stop start-up at once.
+    holder = RulesHolder(settings.rules_path, settings.areas_path)
+    verifier = TokenVerifier.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            stack.callback(reload_on_sighup(holder))
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
-            parts = build_parts(clients, lambda: rules, windows_of(settings))
+            parts = build_parts(clients, holder, windows_of(settings))
             app.state.staff_desk = StaffDesk(
-                parts.cases, parts.ledger, parts.repository, parts.queue, lambda: rules
+                parts.cases, parts.ledger, parts.repository, parts.queue, holder
             )
             checks = dict(clients.readiness_checks())
             feed = start_queue_feed(stack, clients, parts)
@@ -51,9 +55,13 @@ def create_app(settings: RoutingSettings) -> FastAPI:
             yield
 
     app = FastAPI(title="Nigrani routing", version="1", lifespan=lifespan)
-    app.state.rules = rules
+    app.state.rules_holder = holder
+    app.state.admin_api_token = (
+        settings.admin_api_token.get_secret_value() if settings.admin_api_token else None
+    )
     set_token_verifier(app, verifier)
     install_common(app)
     app.include_router(router)
+    app.include_router(rules_router)
     app.include_router(staff_router)
     return app

@@ -12,19 +12,20 @@ from nigrani_shared.service import open_clients
 from nigrani_routing.cases.repository import INDEXES
 from nigrani_routing.composition import build_parts, start_loops, windows_of
 from nigrani_routing.config import RoutingSettings
-from nigrani_routing.rules.loader import load_rules
+from nigrani_routing.rules.holder import RulesHolder, reload_on_sighup
 from nigrani_routing.worker import build_consumer
 
 
 def run_routing_worker() -> None:
     settings = RoutingSettings()
     configure_logging(settings.service_name, settings.log_level)
-    rules = load_rules(settings.rules_path)
+    holder = RulesHolder(settings.rules_path, settings.areas_path)
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
-            parts = build_parts(clients, lambda: rules, windows_of(settings))
+            stack.callback(reload_on_sighup(holder))  # inside the running loop
+            parts = build_parts(clients, holder, windows_of(settings))
             consumer = build_consumer(clients, parts.cases)
 
             async def start() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
+
+from nigrani_routing.dependencies import RulesHolderDep
 
 router = APIRouter(prefix="/v1", tags=["departments"])
 
@@ -14,6 +16,6 @@ class DepartmentPublic(BaseModel):
 
 
 @router.get("/departments")
-async def list_departments(request: Request) -> list[DepartmentPublic]:
-    rules = request.app.state.rules
+async def list_departments(holder: RulesHolderDep) -> list[DepartmentPublic]:
+    rules = holder.current.rules
     return [DepartmentPublic(code=d.code, name=d.name) for d in (*rules.departments, rules.triage)]

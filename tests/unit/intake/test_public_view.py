@@ -65,3 +65,13 @@ def test_a_status_not_on_the_allow_list_is_never_shown_verbatim() -> None:
     view = to_public_view(request, load_catalog())
     assert (view.status, view.status_text) == ("updated", "Updated")
     assert "Ayesha" not in view.model_dump_json()
+
+
+def test_the_department_a_complaint_concerns_is_hidden_for_sensitive_categories() -> None:
+    normal_request = {**_request("water.no_supply", False), "concerns_department": "WASA-LHR"}
+    sensitive_request = {**_request("police.harassment", True), "concerns_department": "ACE"}
+    sensitive_request["timeline"] = {"e1": {"status": "submitted", "at": SUBMITTED_AT}}
+    assert to_public_view(normal_request, load_catalog()).concerns_department == "WASA-LHR"
+    sensitive = to_public_view(sensitive_request, load_catalog())
+    assert sensitive.concerns_department is None
+    assert "ACE" not in sensitive.model_dump_json()

@@ -3,12 +3,19 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from nigrani_routing.rules.loader import load_rules
-from nigrani_routing.rules.matching import TRIAGE_RULE_ID, route
+from nigrani_routing.rules.book import RuleBook
+from nigrani_routing.rules.loader import load_book
+from nigrani_routing.rules.matching import TRIAGE_RULE_ID, RoutingDecision, RoutingInput, decide
 from nigrani_routing.rules.schemas import RuleSet
 from nigrani_shared.text import comparison_key as district_key
 
-RULES = load_rules()
+RULES = load_book()
+
+
+def route(rules: RuleBook | RuleSet, category: str, district: str | None) -> RoutingDecision:
+    """A decision by category and district name alone (no point, no department named)."""
+    book = rules if isinstance(rules, RuleBook) else RuleBook.build(rules)
+    return decide(book, RoutingInput(category=category, district=district))
 
 
 @pytest.mark.parametrize(

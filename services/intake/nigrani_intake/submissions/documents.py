@@ -74,6 +74,7 @@ def build_submission(
         ),
         "contact": body.contact.model_dump() if body.contact else None,
         "channel": body.channel,
+        "concerns_department": body.concerns_department,
         "submitted_at": submitted_at,
         "timeline": {
             derived_event_id(tracking_code, "submitted"): {

@@ -2,7 +2,8 @@
 
 Built field by field from an allow-list, never by copying the document and removing
 things, so a field added to the document later cannot leak. Never shown: description,
-name, phone, e-mail, coordinates; for sensitive categories not even the address.
+name, phone, e-mail, coordinates; for sensitive categories not even the address or the
+department the complaint concerns.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
         department=_department(entries),
         district=location.get("district"),
         address=None if sensitive else location.get("address"),
+        # Whom a sensitive complaint accuses is the complainant's business and oversight's.
+        concerns_department=None if sensitive else request.get("concerns_department"),
         submitted_at=request["submitted_at"],
         timeline=[
             TimelineEntryPublic(status=_public_status(e), at=e["at"], detail=_describe(e))

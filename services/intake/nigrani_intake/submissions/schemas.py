@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from nigrani_intake.catalog.departments import CODE_PATTERN as DEPARTMENT_CODE
 from nigrani_intake.submissions.text import multi_line, single_line
 
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
@@ -72,6 +73,11 @@ class RequestCreate(_Strict):
     location: LocationIn | None = None
     contact: ContactIn | None = None
     channel: Channel = "web"
+    concerns_department: Annotated[str, StringConstraints(pattern=DEPARTMENT_CODE)] | None = Field(
+        default=None,
+        description="The department a complaint is about (GET /v1/departments); a complaint "
+        "in a sensitive category is then never routed to it.",
+    )
 
 
 class RequestAccepted(BaseModel):
@@ -106,5 +112,8 @@ class RequestPublic(BaseModel):
     department: DepartmentPublic | None
     district: str | None
     address: str | None
+    concerns_department: str | None = Field(
+        description="The department the request is about; never shown for sensitive categories."
+    )
     submitted_at: datetime
     timeline: list[TimelineEntryPublic]

@@ -25,6 +25,7 @@ from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import Document
 from pymongo.errors import PyMongoError
 
+from nigrani_intake.catalog.departments import Departments
 from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.schemas import Category
 from nigrani_intake.catalog.service import Catalog
@@ -64,6 +65,7 @@ class SubmissionService:
         *,
         catalog: Catalog,
         districts: Districts,
+        departments: Departments,
         requests: RequestsRepository,
         outbox: OutboxRepository,
         secret: bytes,
@@ -74,6 +76,7 @@ class SubmissionService:
     ) -> None:
         self._catalog = catalog
         self._districts = districts
+        self._departments = departments
         self._requests = requests
         self._outbox = outbox
         self._secret = secret
@@ -84,6 +87,7 @@ class SubmissionService:
 
     async def submit(self, body: RequestCreate, idempotency_key: str | None) -> Outcome:
         category = self._check_category(body)
+        self._check_department(body)
         key = idempotency_key or random_idempotency_key()
         identity = derive_identity(self._secret, key)
         attempt = uuid.uuid4().hex
@@ -125,6 +129,15 @@ class SubmissionService:
                 "follow the request with its tracking code and citizen token",
             )
         return category
+
+    def _check_department(self, body: RequestCreate) -> None:
+        """Only a listed code goes further; the reason never repeats what was sent."""
+        code = body.concerns_department
+        if code is not None and self._departments.get(code) is None:
+            raise SubmissionRejectedError(
+                "body.concerns_department",
+                "unknown department: GET /v1/departments lists the valid codes",
+            )
 
     async def _store(
         self,

@@ -28,8 +28,9 @@ from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict
 from nigrani_routing.cases.model import Actor, Case, DepartmentRef, Priority, State, Windows
 from nigrani_routing.cases.workflow import decide
-from nigrani_routing.rules.matching import route
-from nigrani_routing.rules.schemas import RuleSet
+from nigrani_routing.rules.holder import RulesHolder
+from nigrani_routing.rules.matching import RoutingInput
+from nigrani_routing.rules.matching import decide as decide_route
 
 EVENT_SOURCE = "/nigrani/routing"
 logger = logging.getLogger(__name__)
@@ -60,22 +61,37 @@ class Submission:
     request_id: str
     category: str
     district: str | None
-    lat: float | None
-    lon: float | None
-    concerns_department: str | None
     submitted_at: datetime
+    lat: float | None = None
+    lon: float | None = None
+    concerns_department: str | None = None
 
     @classmethod
     def of(cls, event: RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1) -> Submission:
         place = event.location if isinstance(event, RequestSubmittedV1) else event.place
+        # v1 carried the point even for sensitive categories; later versions never do.
+        point = place is not None and not (
+            isinstance(event, RequestSubmittedV1) and event.sensitive
+        )
         return cls(
             request_id=event.request_id,
             category=event.category,
             district=place.district if place else None,
-            lat=place.lat if place else None,
-            lon=place.lon if place else None,
-            concerns_department=getattr(event, "concerns_department", None),
             submitted_at=event.submitted_at,
+            lat=place.lat if place and point else None,
+            lon=place.lon if place and point else None,
+            concerns_department=(
+                event.concerns_department if isinstance(event, RequestSubmitted) else None
+            ),
+        )
+
+    def routing_input(self) -> RoutingInput:
+        return RoutingInput(
+            category=self.category,
+            district=self.district,
+            lat=self.lat,
+            lon=self.lon,
+            concerns_department=self.concerns_department,
         )
 
 
@@ -86,7 +102,7 @@ class CaseService:
     def __init__(
         self,
         *,
-        rules: Callable[[], RuleSet],
+        rules: RulesHolder,
         ledger: CaseLedger,
         windows: Windows,
         schedule_lapse: Schedule,
@@ -147,8 +163,8 @@ class CaseService:
         return outcome
 
     def _decide_route(self, submitted: Submission) -> Case:
-        rules = self._rules()
-        decision = route(rules, submitted.category, submitted.district)
+        # Read at each decision: a reload (SIGHUP, admin endpoint) applies to the next one.
+        decision = decide_route(self._rules.current, submitted.routing_input())
         now = utc_now()
         return Case(
             request_id=submitted.request_id,
@@ -163,9 +179,12 @@ class CaseService:
             submitted_at=submitted.submitted_at,
             routed_at=now,
             updated_at=now,
+            areas=decision.areas,
             district=submitted.district,
+            excluded_department=decision.excluded_department,
             rule_id=decision.rule_id,
-            rule_set_version=rules.version,
+            rule_set_version=decision.rule_set_version,
+            conflict_of_interest=decision.conflict_of_interest,
         )
 
 

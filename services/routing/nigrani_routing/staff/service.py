@@ -9,7 +9,6 @@ department and acts only in its own, like everyone else.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,7 @@ from nigrani_routing.cases.repository import CasesRepository
 from nigrani_routing.cases.service import CaseService
 from nigrani_routing.cases.workflow import Refusal, Refused, allowed_actions
 from nigrani_routing.queue.projection import QueueProjection
-from nigrani_routing.rules.schemas import RuleSet
+from nigrani_routing.rules.holder import RulesHolder
 from nigrani_routing.staff.schemas import ActionResult, CaseDetail, CaseStaffView, HistoryEntry
 
 NOT_FOUND = "no such case in your department"
@@ -54,10 +53,10 @@ class StaffDesk:
     ledger: CaseLedger
     repository: CasesRepository
     queue: QueueProjection
-    rules: Callable[[], RuleSet]
+    rules: RulesHolder
 
     def department(self, code: str) -> DepartmentRef | None:
-        found = next((d for d in self.rules().departments if d.code == code), None)
+        found = self.rules.current.departments.get(code)
         return DepartmentRef(found.code, found.name) if found else None
 
     async def visible_case(self, staff: StaffIdentity, code: str) -> Case:
