@@ -70,13 +70,15 @@ def build_parts(clients: ServiceClients, rules: RulesHolder, windows: Windows) -
     return RoutingParts(repository, ledger, cases, queue, lapses)
 
 
-async def lapse(parts: RoutingParts, request_id: str, due_at: datetime) -> None:
+async def lapse(
+    parts: RoutingParts, request_id: str, due_at: datetime, *, now: datetime | None = None
+) -> None:
     """Closes a resolution the citizen left unanswered; anything else is refused quietly
     (the case was confirmed, disputed or reopened meanwhile)."""
     attempt = derived_event_id(request_id, "confirmation-lapse", due_at.isoformat())
     command = Command(action=Action.LAPSE_CONFIRMATION)
     with contextlib.suppress(Refused):
-        await parts.cases.act(request_id, command, SystemActor(), attempt, utc_now())
+        await parts.cases.act(request_id, command, SystemActor(), attempt, now or utc_now())
 
 
 def start_loops(stack: AsyncExitStack, parts: RoutingParts, *, every_seconds: float = 2.0) -> None:

@@ -1,0 +1,273 @@
+"""The case service and its ledger on the real store, with the dangerous orders forced.
+
+Kafka is replaced here by a list (or a failing function) so that the interleavings are
+exact; the same paths with the real broker are in tests/e2e/test_staff_workflow.py."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from nigrani_routing.cases.commands import Action, Command
+from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict
+from nigrani_routing.cases.model import CitizenActor, StaffActor, State, Windows
+from nigrani_routing.cases.repository import CasesRepository
+from nigrani_routing.cases.service import CaseService, Submission
+from nigrani_routing.composition import LAPSE_WHEEL, RoutingParts, lapse
+from nigrani_routing.queue.projection import QueueProjection
+from nigrani_routing.rules.holder import RulesHolder
+from nigrani_routing.rules.loader import DEFAULT_AREAS_PATH, DEFAULT_RULES_PATH
+from nigrani_shared.auth.identity import Role
+from nigrani_shared.clock import utc_now
+from nigrani_shared.events import CaseChanged, EventEnvelope, PlaceRef, RequestRouted
+from nigrani_shared.events import RequestSubmitted as Submitted
+from nigrani_shared.store.client import Document
+from nigrani_shared.timers import MinuteTimers
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.support.infra import Infra
+
+pytestmark = pytest.mark.integration
+
+OFFICER_A = StaffActor("officer-a", frozenset({Role.OFFICER}), "WASA-LHR-MODEL-TOWN")
+OFFICER_B = StaffActor("officer-b", frozenset({Role.OFFICER}), "WASA-LHR-MODEL-TOWN")
+
+
+@dataclass
+class Bench:
+    db: AsyncDatabase[Document]
+    parts: RoutingParts
+    published: list[EventEnvelope]
+    broker_down: bool = False
+
+    @property
+    def ledger(self) -> CaseLedger:
+        return self.parts.ledger
+
+    @property
+    def cases(self) -> CaseService:
+        return self.parts.cases
+
+
+@pytest.fixture
+async def bench(infra: Infra, tmp_path: Path) -> AsyncIterator[Bench]:
+    mongo: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
+    db = mongo[f"t{uuid.uuid4().hex[:10]}_routing"]
+    rules = tmp_path / "routing.yaml"
+    rules.write_bytes(DEFAULT_RULES_PATH.read_bytes())
+    published: list[EventEnvelope] = []
+    state = Bench(db, None, published)  # type: ignore[arg-type]
+
+    async def publish(event: EventEnvelope) -> None:
+        if state.broker_down:
+            raise ConnectionError("broker down")
+        published.append(event)
+
+    repository = CasesRepository(db)
+    queue = QueueProjection()
+    ledger = CaseLedger(repository, publish, on_committed=queue.apply)
+    timers = MinuteTimers(db["timers"], LAPSE_WHEEL)
+    windows = Windows(confirmation=timedelta(minutes=5), reopen=timedelta(days=1))
+    service = CaseService(
+        rules=RulesHolder(rules, DEFAULT_AREAS_PATH),
+        ledger=ledger,
+        windows=windows,
+        schedule_lapse=timers.schedule,
+    )
+    state.parts = RoutingParts(repository, ledger, service, queue, timers)
+    yield state
+    await mongo.close()
+
+
+def submission(code: str, **changes: object) -> Submission:
+    event = Submitted(
+        **{
+            "request_id": code,
+            "category": "water.no_supply",
+            "place": PlaceRef(lat=31.48, lon=74.32, district="Lahore"),
+            "channel": "web",
+            "sensitive": False,
+            "anonymous": False,
+            "has_contact": False,
+            "submitted_at": datetime(2026, 11, 1, tzinfo=UTC),
+            **changes,
+        }
+    )
+    return Submission.of(event)
+
+
+async def opened(bench: Bench, code: str, **changes: object) -> Committed:
+    outcome = await bench.cases.open_case(submission(code, **changes), attempt=f"sub-{code}")
+    assert outcome is not None
+    return outcome
+
+
+async def test_the_case_and_routed_event_record_areas_version_and_conflict(bench: Bench) -> None:
+    routed = (await opened(bench, "CASE-AREA-0001")).event.data
+    assert isinstance(routed, RequestRouted)
+    assert routed.department_code == "WASA-LHR-MODEL-TOWN"
+    assert routed.areas == ("pk-pb-lahore-model-town", "pk-pb-lahore")
+    assert routed.rule_id == "water-model-town"
+    assert routed.rule_set_version == bench.cases._rules.current.version
+    complaint = await opened(
+        bench,
+        "CASE-COIN-0001",
+        category="integrity.bribe_demanded",
+        place=PlaceRef(district="Lahore"),
+        sensitive=True,
+        anonymous=True,
+        concerns_department="ACE",
+    )
+    assert (complaint.case.department.code, complaint.case.excluded_department) == (
+        "OMBUDSMAN",
+        "ACE",
+    )
+    stored = await bench.db["cases"].find_one({"_id": "CASE-COIN-0001"})
+    assert stored is not None
+    assert stored["conflict_of_interest"] is True
+
+
+async def test_a_redelivered_submission_makes_no_second_case_or_event(bench: Bench) -> None:
+    first = await opened(bench, "CASE-DUPE-0001")
+    again = await opened(bench, "CASE-DUPE-0001")
+    assert again.replayed
+    assert again.case == first.case
+    assert await bench.db["case_changes"].count_documents({}) == 1
+    assert len(bench.published) == 1  # nothing pending, so nothing announced again
+
+
+async def test_a_failed_publish_is_announced_by_the_relay_once(bench: Bench) -> None:
+    bench.broker_down = True
+    await opened(bench, "CASE-RELA-0001")
+    assert bench.published == []
+    assert await bench.db["case_outbox"].count_documents({}) == 1
+    bench.broker_down = False
+    assert await bench.ledger.relay_round(timedelta(0)) == 1
+    assert await bench.ledger.relay_round(timedelta(0)) == 0
+    assert [e.type for e in bench.published] == [RequestRouted.event_type]
+    assert await bench.db["case_outbox"].count_documents({}) == 0
+
+
+async def test_two_concurrent_claims_give_one_winner_and_one_conflict(bench: Bench) -> None:
+    """The first writer is held after storing its change, before its snapshot: the
+    second loads the old snapshot, claims the same version, and must lose."""
+    await opened(bench, "CASE-RACE-0001")
+    stored, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        bench.ledger.between_writes = None  # only the first writer pauses
+        stored.set()
+        await release.wait()
+
+    bench.ledger.between_writes = hold
+    claim = Command(action=Action.CLAIM)
+    first = asyncio.create_task(
+        bench.cases.act("CASE-RACE-0001", claim, OFFICER_A, "attempt-a", utc_now())
+    )
+    await stored.wait()
+    second = await bench.cases.act("CASE-RACE-0001", claim, OFFICER_B, "attempt-b", utc_now())
+    release.set()
+    winner = await first
+    assert isinstance(winner, Committed)
+    assert winner.case.assignee == "officer-a"
+    assert isinstance(second, Conflict)
+    assert (second.latest.state, second.latest.assignee) == (State.ASSIGNED, "officer-a")
+    assert await bench.db["case_changes"].count_documents({}) == 2
+    assert await bench.db["case_outbox"].count_documents({}) == 0
+
+
+async def test_a_crash_between_change_and_snapshot_is_finished_by_the_relay(bench: Bench) -> None:
+    await opened(bench, "CASE-CRSH-0001")
+
+    async def crash() -> None:
+        raise RuntimeError("process killed")
+
+    bench.ledger.between_writes = crash
+    with pytest.raises(RuntimeError):
+        await bench.cases.act(
+            "CASE-CRSH-0001", Command(action=Action.CLAIM), OFFICER_A, "attempt-c", utc_now()
+        )
+    bench.ledger.between_writes = None
+    snapshot = await bench.db["cases"].find_one({"_id": "CASE-CRSH-0001"})
+    assert snapshot is not None
+    assert snapshot["version"] == 1
+    assert await bench.ledger.relay_round(timedelta(0)) == 1
+    snapshot = await bench.db["cases"].find_one({"_id": "CASE-CRSH-0001"})
+    assert snapshot is not None
+    assert (snapshot["version"], snapshot["state"]) == (2, "assigned")
+    claimed = [e for e in bench.published if isinstance(e.data, CaseChanged)]
+    assert [e.data.case_version for e in claimed] == [2]  # type: ignore[attr-defined]
+
+
+async def test_a_retried_attempt_is_answered_from_its_change(bench: Bench) -> None:
+    await opened(bench, "CASE-RTRY-0001")
+    claim = Command(action=Action.CLAIM)
+    first = await bench.cases.act("CASE-RTRY-0001", claim, OFFICER_A, "attempt-r", utc_now())
+    again = await bench.cases.act("CASE-RTRY-0001", claim, OFFICER_A, "attempt-r", utc_now())
+    assert isinstance(first, Committed)
+    assert isinstance(again, Committed)
+    assert again.replayed
+    assert again.case == first.case
+    assert await bench.db["case_changes"].count_documents({}) == 2
+
+
+async def test_a_citizen_event_delivered_twice_has_one_effect(bench: Bench) -> None:
+    await opened(bench, "CASE-CITZ-0001")
+    for action in (Action.CLAIM, Action.START):
+        await bench.cases.act(
+            "CASE-CITZ-0001", Command(action=action), OFFICER_A, str(uuid.uuid4()), utc_now()
+        )
+    await bench.cases.act(
+        "CASE-CITZ-0001",
+        Command(action=Action.REQUEST_INFORMATION, public_note="Which street?"),
+        OFFICER_A,
+        str(uuid.uuid4()),
+        utc_now(),
+    )
+    answer = Command(action=Action.ADD_INFORMATION, message_id="m-1")
+    for _ in range(2):
+        await bench.cases.act("CASE-CITZ-0001", answer, CitizenActor(), "event-1", utc_now())
+    loaded = await bench.ledger.load("CASE-CITZ-0001")
+    assert loaded is not None
+    assert (loaded.case.state, loaded.case.version) == (
+        State.IN_PROGRESS,
+        5,
+    )
+
+
+async def test_an_unanswered_resolution_closes_unconfirmed_when_its_timer_fires(
+    bench: Bench,
+) -> None:
+    await opened(bench, "CASE-LAPS-0001")
+    steps = [
+        Command(action=Action.CLAIM),
+        Command(action=Action.START),
+        Command(action=Action.RESOLVE, public_note="The valve was replaced."),
+    ]
+    for command in steps:
+        await bench.cases.act("CASE-LAPS-0001", command, OFFICER_A, str(uuid.uuid4()), utc_now())
+    # Nothing is due yet; ten minutes on (window five), the sweep fires the lapse.
+    assert await bench.parts.lapses.sweep(lambda k, d: lapse(bench.parts, k, d)) == 0
+    fired = await bench.parts.lapses.sweep(
+        lambda k, d: lapse(bench.parts, k, d, now=utc_now() + timedelta(minutes=10)),
+        now=utc_now() + timedelta(minutes=10),
+    )
+    assert fired == 1
+    loaded = await bench.ledger.load("CASE-LAPS-0001")
+    assert loaded is not None
+    assert loaded.case.state is State.CLOSED_UNCONFIRMED
+    # The same timer fired again (another replica, a repeated minute) changes nothing.
+    timer = await bench.db["timers"].find_one({"key": "CASE-LAPS-0001"})
+    assert timer is not None
+    await lapse(
+        bench.parts, "CASE-LAPS-0001", timer["due_at"], now=utc_now() + timedelta(minutes=10)
+    )
+    loaded = await bench.ledger.load("CASE-LAPS-0001")
+    assert loaded is not None
+    assert loaded.case.version == 5
