@@ -60,6 +60,12 @@ class NigraniSettings(BaseSettings):
     consumer_max_restarts: int = Field(default=5, ge=1)
     consumer_max_down_seconds: float = Field(default=300.0, gt=0)
 
+    # The citizen's windows after a resolution, read by intake (which actions it offers)
+    # and routing (which it applies, and when an unconfirmed resolution closes), so the
+    # two never disagree about a deadline.
+    confirmation_window_days: int = Field(default=14, ge=1)
+    reopen_window_days: int = Field(default=30, ge=1)
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> NigraniSettings:
         if (
