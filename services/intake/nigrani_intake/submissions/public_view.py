@@ -91,8 +91,12 @@ def _visible_change(previous: timeline.Entry, entry: timeline.Entry) -> bool:
 
 
 def _public_status(entry: dict[str, Any]) -> str:
-    status = entry.get("status")
-    return status if isinstance(status, str) and status in _STATUS_TEXT else _UNLISTED_STATUS
+    return public_status(entry.get("status"))
+
+
+def public_status(state: object) -> str:
+    """The state as the public may see it: one from the allow-list, or "updated"."""
+    return state if isinstance(state, str) and state in _STATUS_TEXT else _UNLISTED_STATUS
 
 
 def _standard_text(entry: dict[str, Any]) -> str:
