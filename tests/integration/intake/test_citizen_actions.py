@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from nigrani_intake.followup.documents import action_ids, build_action
 from nigrani_intake.submissions.tracking_code import encode_tracking_code
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import CitizenActed
@@ -192,3 +193,44 @@ async def test_an_action_taken_while_kafka_is_down_is_published_once_it_is_back(
         await eventually(published, within=120, what="citizen_acted published after the outage")
         assert len(await _acted(bootstrap, system, code)) == 1
         await eventually(outbox_empty, within=30, what="outbox cleared")
+
+
+async def test_an_action_whose_endpoint_died_after_the_entry_is_completed_by_the_relay(
+    infra: Infra,
+) -> None:
+    """Only the outbox entry was written: the relay derives the message record and its
+    reference on the request, then publishes; the citizen's retry is a replay."""
+    bootstrap = infra.kafka_bootstrap_servers
+    async with running_system(
+        infra, with_routing=False, intake_overrides=NO_STATUS_CACHE
+    ) as system:
+        code, token = await submit_routed(system, bootstrap)
+        await apply(system, bootstrap, [case_changed(code, version=2, to_state="awaiting_citizen")])
+        secret = system.intake_settings.secret_key.get_secret_value().encode()
+        key = str(uuid.uuid4())
+        ids = action_ids(secret, code, key)
+        documents = build_action(
+            tracking_code=code,
+            ids=ids,
+            action="add_information",
+            text=INFORMATION,
+            acted_at=utc_now() - timedelta(minutes=1),  # older than the foreign grace
+            topic=system.topic,
+            attempt="crashed-attempt",
+        )
+        await system.intake_db["outbox"].insert_one(documents.outbox_entry)
+
+        async def published() -> list[dict[str, Any]] | None:
+            acted = await _acted(bootstrap, system, code)
+            return acted or None
+
+        await eventually(published, within=60, what="the orphaned action published")
+        stored = await system.intake_db["requests"].find_one({"_id": code})
+        assert stored is not None
+        assert ids.message_id in stored["citizen_messages"]
+
+        retry = await act(system.intake, code, "information", token, key=key, text=INFORMATION)
+        assert retry.status_code == 202
+        assert retry.headers["Idempotent-Replayed"] == "true"
+        assert retry.json()["message_id"] == ids.message_id
+        assert len(await _acted(bootstrap, system, code)) == 1
