@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
+    Actor,
+    CaseChanged,
     EventEnvelope,
     RequestRouted,
     RequestSubmitted,
@@ -44,3 +48,47 @@ def routed(code: str) -> EventEnvelope:
         routed_at=utc_now(),
     )
     return new_event(data, subject=code, source="/test")
+
+
+#: Staff-side fields a test puts in a case change, to look for in what the public sees.
+STAFF_CANARIES = ("INTERNAL-canary-note", "REASON-canary", "staff-canary-7", "assignee-canary-9")
+
+
+def case_changed(
+    code: str,
+    *,
+    version: int,
+    to_state: str,
+    from_state: str = "routed",
+    public_note: str | None = None,
+    occurred_at: datetime | None = None,
+    department_code: str = "WASA-LHR",
+    department_name: str = "Water and Sanitation Agency Lahore",
+) -> EventEnvelope:
+    """A request.status_changed as routing announces it (its id derived from the case
+    version), carrying an internal note, a reason, a staff actor and an assignee that
+    must never reach the public."""
+    data = CaseChanged(
+        request_id=code,
+        case_version=version,
+        action=f"to_{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        department_code=department_code,
+        department_name=department_name,
+        assignee=STAFF_CANARIES[3],
+        priority="normal",
+        transfers=0,
+        reopened=0,
+        actor=Actor(kind="staff", staff_id=STAFF_CANARIES[2], role="officer"),
+        reason=STAFF_CANARIES[1],
+        public_note=public_note,
+        internal_note=STAFF_CANARIES[0],
+        occurred_at=occurred_at or utc_now(),
+    )
+    return new_event(
+        data,
+        subject=code,
+        source="/test",
+        event_id=derived_event_id(code, "case-changed", str(version)),
+    )

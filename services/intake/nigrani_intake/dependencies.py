@@ -10,15 +10,21 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from nigrani_shared.store.client import Document
 
 from nigrani_intake.catalog.departments import Departments
 from nigrani_intake.catalog.districts import Districts
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
+from nigrani_intake.followup.service import FollowUpService
+from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
 from nigrani_intake.submissions.tracking_code import normalise_tracking_code
+
+#: The one answer for a code we do not know, and for a citizen token that is not its own.
+NOT_FOUND = "no request has this tracking code"
 
 
 def _context(request: Request) -> IntakeContext:
@@ -83,6 +89,47 @@ async def _tracking_code(tracking_code: str) -> str:
 
 
 TrackingCode = Annotated[str, Depends(_tracking_code)]
+
+CitizenToken = Annotated[
+    str,
+    Header(
+        alias="X-Citizen-Token",
+        min_length=16,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The citizen token given once with the tracking code.",
+    ),
+]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=MIN_KEY_LENGTH,
+        max_length=MAX_KEY_LENGTH,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A unique value (a UUID) per request: a retry with it creates nothing new.",
+    ),
+]
+
+
+async def _citizen_request(code: TrackingCode, token: CitizenToken, request: Request) -> Document:
+    """The request, if the citizen token is its own. A wrong token is answered exactly as an
+    unknown code (same status, body and headers), so the answer tells a guesser nothing."""
+    found = await _context(request).citizen_access.owned_request(code, token)
+    if found is None:
+        raise HTTPException(404, NOT_FOUND)
+    return found
+
+
+async def _followup(request: Request) -> FollowUpService:
+    return _context(request).followup
+
+
+#: The stored request of the citizen holding its token (routes also declare the `token`
+#: rate limit, which FastAPI runs first, so guesses are counted before the store is read).
+CitizenRequest = Annotated[Document, Depends(_citizen_request)]
+FollowUpDep = Annotated[FollowUpService, Depends(_followup)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
 ContactsDep = Annotated[ContactService, Depends(_contacts)]

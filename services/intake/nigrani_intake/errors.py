@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from nigrani_shared.web.errors import ErrorBody, FieldError, error_response
 from pymongo.errors import PyMongoError
 
+from nigrani_intake.followup.schemas import ActionNotOpenBody, OpenActionOut
+from nigrani_intake.followup.service import ActionNotOpenError
 from nigrani_intake.submissions.errors import (
     OutcomeUnknownError,
     SubmissionRejectedError,
@@ -62,6 +64,21 @@ async def _exhausted(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _not_open(request: Request, exc: Exception) -> JSONResponse:
+    """The citizen asked for an action the case does not allow now: say what it allows."""
+    assert isinstance(exc, ActionNotOpenError)
+    body = ActionNotOpenBody(
+        detail="this action is not open for the request now; open_actions lists what is",
+        status=exc.state,
+        open_actions=[OpenActionOut(action=o.action, until=o.until) for o in exc.opened],
+    )
+    return JSONResponse(
+        body.model_dump(mode="json", exclude={"more_errors"}),
+        status_code=409,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """A read (or a write outside a submission) failed: nothing was accepted here."""
     logger.error("store unavailable", extra={"error_type": type(exc).__name__})
@@ -74,4 +91,5 @@ def install_intake_errors(app: FastAPI) -> None:
     app.add_exception_handler(SubmissionRejectedError, _rejected)
     app.add_exception_handler(OutcomeUnknownError, _outcome_unknown)
     app.add_exception_handler(TrackingCodeExhaustedError, _exhausted)
+    app.add_exception_handler(ActionNotOpenError, _not_open)
     app.add_exception_handler(PyMongoError, _store_unavailable)

@@ -1,8 +1,16 @@
-"""Intake's consumer: lifecycle events become entries of the public timeline."""
+"""Intake's consumer: lifecycle events become entries of the public timeline.
+
+Each event is one `$set` of a timeline entry under its event id, so a redelivery writes
+the same value again (one effect), and an older event arriving late takes its own place in
+the history: the current state is read from the highest case version (timeline.py), never
+from the last event applied. Only what the public or the citizen may see is stored: the
+state reached, when, the department and the public note; never the staff member, the
+assignee, the reason or the internal note.
+"""
 
 from __future__ import annotations
 
-from nigrani_shared.events import EventEnvelope, RequestRouted, RequestRoutedV1
+from nigrani_shared.events import CaseChanged, EventEnvelope, RequestRouted, RequestRoutedV1
 from nigrani_shared.kafka.runtime import Handler
 
 from nigrani_intake.submissions.repository import RequestsRepository
@@ -13,6 +21,10 @@ class UnknownRequestError(LookupError):
 
 
 def build_handlers(requests: RequestsRepository) -> dict[str, Handler]:
+    async def add(request_id: str, event_id: str, entry: dict[str, object]) -> None:
+        if not await requests.add_timeline_entry(request_id, event_id, entry):
+            raise UnknownRequestError(f"no request {request_id}")
+
     async def on_routed(envelope: EventEnvelope) -> None:
         data = envelope.data
         assert isinstance(data, RequestRouted | RequestRoutedV1)
@@ -22,7 +34,27 @@ def build_handlers(requests: RequestsRepository) -> dict[str, Handler]:
             "department_code": data.department_code,
             "department_name": data.department_name,
         }
-        if not await requests.add_timeline_entry(data.request_id, envelope.id, entry):
-            raise UnknownRequestError(f"no request {data.request_id}")
+        await add(data.request_id, envelope.id, entry)
 
-    return {RequestRouted.event_type: on_routed, RequestRoutedV1.event_type: on_routed}
+    async def on_case_changed(envelope: EventEnvelope) -> None:
+        data = envelope.data
+        assert isinstance(data, CaseChanged)
+        await add(data.request_id, envelope.id, case_change_entry(data))
+
+    return {
+        RequestRouted.event_type: on_routed,
+        RequestRoutedV1.event_type: on_routed,
+        CaseChanged.event_type: on_case_changed,
+    }
+
+
+def case_change_entry(data: CaseChanged) -> dict[str, object]:
+    """The stored timeline entry of a case change: an allow-list of its fields."""
+    return {
+        "status": data.to_state,
+        "at": data.occurred_at,
+        "case_version": data.case_version,
+        "department_code": data.department_code,
+        "department_name": data.department_name,
+        "note": data.public_note,
+    }

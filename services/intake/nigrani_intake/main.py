@@ -20,11 +20,21 @@ from nigrani_intake.contacts.router import internal_router, public_router
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.errors import install_intake_errors
+from nigrani_intake.followup import documents as action_documents
+from nigrani_intake.followup import repository as messages_repository
+from nigrani_intake.followup.access import CitizenAccess
+from nigrani_intake.followup.derivation import ActionDerivation
+from nigrani_intake.followup.router import internal_router as followup_internal_router
+from nigrani_intake.followup.router import router as followup_router
+from nigrani_intake.followup.rules import Windows
+from nigrani_intake.followup.service import FollowUpService
 from nigrani_intake.indexes import INDEXES
 from nigrani_intake.outbox import repository as outbox_repository
 from nigrani_intake.outbox.relay import OutboxRelay
 from nigrani_intake.outbox.signal import OutboxSignal
+from nigrani_intake.submissions import derivation as submission_derivation
 from nigrani_intake.submissions import repository as requests_repository
+from nigrani_intake.submissions.derivation import SubmissionDerivation
 from nigrani_intake.submissions.router import router as requests_router
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus, StatusCache
@@ -48,6 +58,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             )
             outbox = outbox_repository.OutboxRepository(clients.db[outbox_repository.COLLECTION])
             outbox_signal = OutboxSignal()
+            action_derivation = ActionDerivation(
+                messages=messages_repository.MessagesRepository(
+                    clients.db[messages_repository.COLLECTION]
+                ),
+                requests=requests,
+            )
             status_cache = StatusCache(
                 ttl_seconds=settings.status_cache_ttl_seconds,
                 max_entries=settings.status_cache_max_entries,
@@ -85,11 +101,33 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     cache=status_cache,
                     store_timeout_seconds=settings.store_timeout_seconds,
                 ),
+                citizen_access=CitizenAccess(
+                    requests=requests, store_timeout_seconds=settings.store_timeout_seconds
+                ),
+                followup=FollowUpService(
+                    catalog=catalog,
+                    messages=messages_repository.MessagesRepository(
+                        clients.db[messages_repository.COLLECTION]
+                    ),
+                    derivation=action_derivation,
+                    outbox=outbox,
+                    signal=outbox_signal,
+                    secret=settings.secret_key.get_secret_value().encode(),
+                    topic=settings.lifecycle_topic,
+                    windows=Windows.of_days(
+                        confirmation=settings.confirmation_window_days,
+                        reopen=settings.reopen_window_days,
+                    ),
+                    store_timeout_seconds=settings.store_timeout_seconds,
+                ),
             )
             checks = dict(clients.readiness_checks())
             relay = OutboxRelay(
                 outbox=outbox,
-                requests=requests,
+                derivations={
+                    submission_derivation.ENTRY_FIELD: SubmissionDerivation(requests).announces,
+                    action_documents.ENTRY_FIELD: action_derivation.announces,
+                },
                 producer=clients.producer,
                 signal=outbox_signal,
                 batch_size=settings.relay_batch_size,
@@ -112,4 +150,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(requests_router)
     app.include_router(public_router)
     app.include_router(internal_router)
+    app.include_router(followup_router)
+    app.include_router(followup_internal_router)
     return app

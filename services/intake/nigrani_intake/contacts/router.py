@@ -3,15 +3,19 @@ GET /internal/v1/requests/{code}/contact (services that must reach the citizen).
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
 from nigrani_shared.web.ratelimit import rate_limited
 
 from nigrani_intake.contacts.schemas import ContactInternal, ErasureDone
-from nigrani_intake.contacts.service import UnknownRequestError, WrongTokenError
-from nigrani_intake.dependencies import ContactsDep, TrackingCode, require_internal_caller
+from nigrani_intake.contacts.service import UnknownRequestError
+from nigrani_intake.dependencies import (
+    NOT_FOUND,
+    CitizenRequest,
+    ContactsDep,
+    TrackingCode,
+    require_internal_caller,
+)
 
 public_router = APIRouter(prefix="/v1/requests", tags=["requests"])
 internal_router = APIRouter(
@@ -20,36 +24,20 @@ internal_router = APIRouter(
     dependencies=[Depends(require_internal_caller)],
 )
 
-CitizenToken = Annotated[
-    str,
-    Header(
-        alias="X-Citizen-Token",
-        min_length=16,
-        max_length=100,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="The citizen token given once with the tracking code.",
-    ),
-]
-_NOT_FOUND = "no request has this tracking code"
-
 
 @public_router.delete(
     "/{tracking_code}/contact",
-    responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 429: {"model": ErrorBody}},
+    responses={404: {"model": ErrorBody}, 429: {"model": ErrorBody}},
     dependencies=[Depends(rate_limited("token"))],
 )
 async def erase_contact(
-    code: TrackingCode, token: CitizenToken, contacts: ContactsDep, response: Response
+    request: CitizenRequest, contacts: ContactsDep, response: Response
 ) -> ErasureDone:
-    try:
-        erasure = await contacts.erase(code, token)
-    except UnknownRequestError:
-        raise HTTPException(404, _NOT_FOUND) from None
-    except WrongTokenError:
-        raise HTTPException(403, "this citizen token does not belong to this request") from None
+    """A wrong citizen token is answered as an unknown code (404)."""
+    erasure = await contacts.erase(request)
     response.headers["Cache-Control"] = "no-store"
     return ErasureDone(
-        tracking_code=code,
+        tracking_code=request["_id"],
         contact_erased_at=erasure.erased_at,
         detail=(
             "your contact details were already erased"
@@ -66,6 +54,6 @@ async def contact_of(
     try:
         found = await contacts.contact_of(code)
     except UnknownRequestError:
-        raise HTTPException(404, _NOT_FOUND) from None
+        raise HTTPException(404, NOT_FOUND) from None
     response.headers["Cache-Control"] = "no-store"
     return ContactInternal.model_validate(found)

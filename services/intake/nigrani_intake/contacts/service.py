@@ -18,7 +18,6 @@ event again (same id and content), which consumers recognise.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,16 +29,11 @@ from nigrani_shared.store.client import Document
 from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions.documents import EVENT_SOURCE, outbox_entry
-from nigrani_intake.submissions.identity import hash_token
 from nigrani_intake.submissions.repository import RequestsRepository
 
 
 class UnknownRequestError(LookupError):
     """No request has this tracking code."""
-
-
-class WrongTokenError(PermissionError):
-    """The citizen token does not belong to this request."""
 
 
 @dataclass(frozen=True)
@@ -64,12 +58,13 @@ class ContactService:
         self._topic = topic
         self._store_timeout = store_timeout_seconds
 
-    async def erase(self, tracking_code: str, citizen_token: str) -> Erasure:
+    async def erase(self, request: Document) -> Erasure:
+        """`request` is the citizen's own, as read by dependencies.CitizenRequest."""
         with pymongo.timeout(self._store_timeout):  # a frozen store answers 503, in time
-            return await self._erase(tracking_code, citizen_token)
+            return await self._erase(request)
 
-    async def _erase(self, tracking_code: str, citizen_token: str) -> Erasure:
-        request = await self._owned_request(tracking_code, citizen_token)
+    async def _erase(self, request: Document) -> Erasure:
+        tracking_code: str = request["_id"]
         already: datetime | None = request.get("contact_erased_at")
         erased_at = already or utc_now()
         if already is None:
@@ -105,11 +100,3 @@ class ContactService:
             "contact": request.get("contact"),
             "erased": request.get("contact_erased_at") is not None,
         }
-
-    async def _owned_request(self, tracking_code: str, citizen_token: str) -> Document:
-        request = await self._requests.get(tracking_code)
-        if request is None:
-            raise UnknownRequestError(tracking_code)
-        if not hmac.compare_digest(hash_token(citizen_token), request["token_hash"]):
-            raise WrongTokenError(tracking_code)
-        return request

@@ -1,14 +1,15 @@
 """Publishes outbox entries to Kafka and clears them once the broker has acknowledged.
 
 The relay wakes when intake writes an entry (low latency) and otherwise polls once a
-second (entries left by a crash or by another replica). Before publishing a submission's
-entry whose request this process did not store itself, it derives the request document
-from the entry, so a submission interrupted between its two writes still becomes a
-request. The stored request names the attempt it was derived from; an entry of any other
-attempt (a replay's, or one whose code turned out to be somebody else's) announces
-nothing and is cleared unpublished. While Kafka is down the relay backs off and keeps
-every entry; nothing that announces a request is removed until the broker has
-acknowledged it.
+second (entries left by a crash or by another replica). An entry that carries a document
+to derive (a submission's request, a citizen action's record: see `Derivation`) is
+derived before it is published, unless this process stored that document from this very
+entry itself; so an endpoint interrupted between its two writes still leaves a complete
+effect. The derived document names the attempt whose entry it came from; an entry of any
+other attempt (a replay's, or one whose code turned out to be somebody else's) announces
+nothing and is cleared unpublished. An entry carrying only an event (a contact erasure)
+needs no derivation. While Kafka is down the relay backs off and keeps every entry;
+nothing that announces an event is removed until the broker has acknowledged it.
 
 Each replica publishes at once only the entries its own endpoint wrote; an entry written
 elsewhere (another replica, or this one before a restart) is left to its writer for a
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -38,8 +40,6 @@ from prometheus_client import Counter, Gauge
 from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions.documents import submitted_event
-from nigrani_intake.submissions.metrics import count_created
-from nigrani_intake.submissions.repository import RequestsRepository
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,10 @@ IDLE_POLL_SECONDS = 1.0
 HELD_BACK_POLL_SECONDS = 0.5
 STOP_GRACE_SECONDS = 10.0
 
+#: Derives what an entry announces (idempotently) and says whether this very entry is the
+#: one that announces it. Keyed by the entry field that holds the document to derive.
+Derivation = Callable[[Document], Awaitable[bool]]
+
 
 class Round(NamedTuple):
     cleared: int  # entries published or found to announce nothing, and removed
@@ -69,14 +73,14 @@ class OutboxRelay:
         self,
         *,
         outbox: OutboxRepository,
-        requests: RequestsRepository,
+        derivations: Mapping[str, Derivation],
         producer: ProducerHandle,
         signal: OutboxSignal,
         batch_size: int,
         foreign_grace_seconds: float,
     ) -> None:
         self._outbox = outbox
-        self._requests = requests
+        self._derivations = dict(derivations)
         self._producer = producer
         self._signal = signal
         self._batch_size = batch_size
@@ -158,21 +162,14 @@ class OutboxRelay:
 
     async def _announces(self, entry: Document, *, stored_here: bool) -> bool:
         """Whether this entry is the one that announces its event: always for an entry
-        without a request, or one whose request this process stored from it; otherwise
-        when the stored request (derived from this entry if it is missing) was derived
-        from this very attempt."""
-        request: Document | None = entry.get("request")
-        if request is None or stored_here:
+        with nothing to derive, or one whose document this process stored from it;
+        otherwise as its derivation says."""
+        if stored_here:
             return True
-        derived = await self._requests.derive(request)
-        stored = derived.stored
-        assert stored is not None
-        if derived.inserted:
-            count_created(stored)
-        return bool(
-            stored.get("attempt") == entry.get("attempt")
-            and stored["key_hash"] == request["key_hash"]
-        )
+        for field, derivation in self._derivations.items():
+            if field in entry:
+                return await derivation(entry)
+        return True
 
     async def _send_all(self, entries: list[Document]) -> None:
         if not entries:

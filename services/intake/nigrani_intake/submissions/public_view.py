@@ -8,12 +8,12 @@ department the complaint concerns.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from nigrani_shared.store.client import Document
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.schemas import (
     CategoryRef,
     DepartmentPublic,
@@ -23,56 +23,85 @@ from nigrani_intake.submissions.schemas import (
 
 #: The only statuses and texts the public ever sees. A status recorded by a newer event
 #: type that this list does not know yet is shown as a neutral update, never verbatim.
-_STATUS_TEXT = {"submitted": "Submitted", "routed": "Routed to {department_name}"}
+_STATUS_TEXT = {
+    "submitted": "Submitted",
+    "routed": "Routed to {department_name}",
+    "assigned": "Assigned to an officer of {department_name}",
+    "in_progress": "Work in progress at {department_name}",
+    "awaiting_citizen": "Waiting for more information from the citizen",
+    "resolved": "Resolved by {department_name}; awaiting the citizen's confirmation",
+    "closed": "Closed: the citizen confirmed the resolution",
+    "closed_unconfirmed": "Closed: the resolution was not confirmed in time",
+    "rejected": "Rejected by {department_name}",
+}
 _UNLISTED_STATUS = "updated"
 _UNLISTED_TEXT = "Updated"
 
 
 def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
-    entries = sorted(request.get("timeline", {}).values(), key=_entry_order)
-    latest = entries[-1]
+    entries = timeline.ordered(request.get("timeline", {}))
+    case = timeline.current(entries)
     category = catalog.get(request["category"])
     location: dict[str, Any] = request.get("location") or {}
     sensitive = bool(request.get("sensitive"))
     return RequestPublic(
         tracking_code=request["_id"],
-        status=_public_status(latest),
-        status_text=_describe(latest),
+        status=_public_status(entries[-1]),
+        status_text=_standard_text(entries[-1]),
         category=CategoryRef(
             code=request["category"],
             name_en=category.name_en if category else request["category"],
             name_ur=category.name_ur if category else request["category"],
         ),
-        department=_department(entries),
+        department=(
+            DepartmentPublic(code=case.department_code, name=case.department_name)
+            if case.department_code and case.department_name
+            else None
+        ),
         district=location.get("district"),
         address=None if sensitive else location.get("address"),
         # Whom a sensitive complaint accuses is the complainant's business and oversight's.
         concerns_department=None if sensitive else request.get("concerns_department"),
         submitted_at=request["submitted_at"],
-        timeline=[
-            TimelineEntryPublic(status=_public_status(e), at=e["at"], detail=_describe(e))
-            for e in entries
-        ],
+        timeline=public_timeline(entries),
     )
 
 
-def _entry_order(entry: dict[str, Any]) -> datetime:
-    at: datetime = entry["at"]
-    return at
+def public_timeline(entries: list[timeline.Entry]) -> list[TimelineEntryPublic]:
+    """Each transition with its public note, or the standard text of the state it reached.
+
+    Built from an allow-list of the entry's fields: the consumer never stores a staff
+    member, an internal note or a reason, and this reads only status, time, department
+    and public note. A change that moved nothing the public sees (a new priority, an
+    assignment within the same state) and carries no note is left out."""
+    shown: list[TimelineEntryPublic] = []
+    previous: timeline.Entry | None = None
+    for entry in entries:
+        note = entry.get("note")
+        if previous is None or note or _visible_change(previous, entry):
+            detail = note if isinstance(note, str) and note else _standard_text(entry)
+            shown.append(
+                TimelineEntryPublic(status=_public_status(entry), at=entry["at"], detail=detail)
+            )
+        previous = entry
+    return shown
+
+
+def _visible_change(previous: timeline.Entry, entry: timeline.Entry) -> bool:
+    return _public_status(previous) != _public_status(entry) or previous.get(
+        "department_code"
+    ) != entry.get("department_code")
 
 
 def _public_status(entry: dict[str, Any]) -> str:
-    status = entry.get("status")
-    return status if isinstance(status, str) and status in _STATUS_TEXT else _UNLISTED_STATUS
+    return public_status(entry.get("status"))
 
 
-def _describe(entry: dict[str, Any]) -> str:
+def public_status(state: object) -> str:
+    """The state as the public may see it: one from the allow-list, or "updated"."""
+    return state if isinstance(state, str) and state in _STATUS_TEXT else _UNLISTED_STATUS
+
+
+def _standard_text(entry: dict[str, Any]) -> str:
     template = _STATUS_TEXT.get(_public_status(entry), _UNLISTED_TEXT)
-    return template.format(department_name=entry.get("department_name", ""))
-
-
-def _department(entries: list[dict[str, Any]]) -> DepartmentPublic | None:
-    routed = [e for e in entries if e["status"] == "routed"]
-    if not routed:
-        return None
-    return DepartmentPublic(code=routed[-1]["department_code"], name=routed[-1]["department_name"])
+    return template.format(department_name=entry.get("department_name") or "the department")

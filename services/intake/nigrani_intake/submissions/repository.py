@@ -42,6 +42,12 @@ class RequestsRepository:
             {"_id": tracking_code}, {"$set": {"contact": None, "contact_erased_at": erased_at}}
         )
 
+    async def record_message(self, tracking_code: str, message_id: str, ref: Document) -> None:
+        """Notes a citizen action on the request (a `$set` under its id: idempotent)."""
+        await self._collection.update_one(
+            {"_id": tracking_code}, {"$set": {f"citizen_messages.{message_id}": ref}}
+        )
+
     async def add_timeline_entry(
         self, tracking_code: str, event_id: str, entry: dict[str, Any]
     ) -> bool:

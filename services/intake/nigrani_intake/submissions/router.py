@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
 from nigrani_shared.web.ratelimit import rate_limited
 
-from nigrani_intake.dependencies import PublicStatusDep, SubmissionsDep, TrackingCode
-from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
+from nigrani_intake.dependencies import (
+    NOT_FOUND,
+    IdempotencyKey,
+    PublicStatusDep,
+    SubmissionsDep,
+    TrackingCode,
+)
 from nigrani_intake.submissions.schemas import RequestAccepted, RequestCreate, RequestPublic
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=MIN_KEY_LENGTH,
-        max_length=MAX_KEY_LENGTH,
-        pattern=r"^[\x21-\x7e]+$",
-        description="A unique value (a UUID) per request: a retry with it creates nothing new.",
-    ),
-]
 
 
 @router.post(
@@ -55,5 +47,5 @@ async def submit_request(
 async def get_request(code: TrackingCode, public_status: PublicStatusDep) -> Response:
     body = await public_status.get(code)  # encoded JSON, cached for about a second
     if body is None:
-        raise HTTPException(404, "no request has this tracking code")
+        raise HTTPException(404, NOT_FOUND)
     return Response(body, media_type="application/json", headers=public_status.headers)

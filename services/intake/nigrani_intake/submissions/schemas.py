@@ -29,18 +29,18 @@ Line = AfterValidator(single_line)
 Lines = AfterValidator(multi_line)
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class LocationIn(_Strict):
+class LocationIn(StrictModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     address: Annotated[Text, StringConstraints(min_length=1, max_length=300), Line] | None = None
     district: Annotated[Text, StringConstraints(min_length=1, max_length=64), Line] | None = None
 
 
-class ContactIn(_Strict):
+class ContactIn(StrictModel):
     name: Annotated[Text, StringConstraints(min_length=1, max_length=100), Line] | None = None
     phone: Annotated[str, StringConstraints(max_length=40), Line] | None = None
     email: Annotated[Text, StringConstraints(max_length=254), Line] | None = None
@@ -67,7 +67,7 @@ class ContactIn(_Strict):
 Channel = Literal["web", "mobile", "phone", "sms", "open311", "walk_in"]
 
 
-class RequestCreate(_Strict):
+class RequestCreate(StrictModel):
     category: Annotated[Text, StringConstraints(min_length=1, max_length=64), Line]
     description: Annotated[Text, StringConstraints(min_length=1, max_length=4000), Lines]
     location: LocationIn | None = None
