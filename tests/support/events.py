@@ -84,6 +84,7 @@ def case_changed(
         reason=STAFF_CANARIES[1],
         public_note=public_note,
         internal_note=STAFF_CANARIES[0],
+        message_id=None,
         occurred_at=occurred_at or utc_now(),
     )
     return new_event(
