@@ -137,8 +137,9 @@ class RequestRouted(EventData):
 
     `rule_id` and `rule_set_version` (a hash of the rules and areas files in force) let
     anyone explain the decision afterwards; `areas` are the jurisdictions the request's
-    location fell in (empty without coordinates); `conflict_of_interest` says the request
-    named the department that would otherwise own it and went to oversight instead."""
+    location fell in (empty without coordinates); `conflict_of_interest` says a complaint in a
+    sensitive category named a department, so it went to that department's oversight body
+    instead of wherever the rules would have sent it."""
 
     event_type = "org.nigrani.request.routed.v2"
 
