@@ -127,6 +127,6 @@ async def test_killing_one_replica_of_each_service_loses_nothing(
             await events_on_topic(infra.kafka_bootstrap_servers, f"{prefix}.requests.lifecycle")
         )
         assert all(routed[code] >= 1 for code in wanted)
-        # A routing process killed between Kafka's ack and its "announced" mark announces the
+        # A routing process killed between storing a change and Kafka's ack announces the
         # same event again on redelivery (same id); say how often that happened.
         print(f"routed records repeated: {sum(routed[c] - 1 for c in wanted)}")

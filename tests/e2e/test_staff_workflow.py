@@ -212,3 +212,33 @@ async def test_two_concurrent_claims_have_one_winner_and_a_retry_one_effect(infr
         assert retry.status_code == 200
         assert retry.headers.get("Idempotent-Replayed") == "true"
         assert await system.routing_db["case_changes"].count_documents({}) == 2
+
+
+async def test_the_queue_follows_the_case(infra: Infra) -> None:
+    """The queue is fed from the lifecycle topic: a routed case appears, a claim shows its
+    assignee, a resolution takes it out."""
+    async with running_system(infra) as system:
+        code, _ = await _routed_request(system)
+        assert system.routing is not None
+        routing = system.routing
+        officer = _staff(system, "officer-q", HOME, Role.OFFICER)
+
+        async def queued(**params: str) -> list[str]:
+            page = await routing.get("/staff/v1/queue", params=params, headers=officer)
+            assert page.status_code == 200, page.text
+            return [item["tracking_code"] for item in page.json()["items"]]
+
+        async def listed() -> bool:
+            return code in await queued()
+
+        await eventually(listed, within=30, what="the routed case queued")
+        assert (await _post(system, code, "claim", officer, {})).status_code == 200
+        assert code in await queued(assignee="officer-q")
+        assert code not in await queued(unassigned="true")
+        for body in ({"action": "start"}, {"action": "resolve", "public_note": "Done."}):
+            assert (await _post(system, code, "transitions", officer, body)).status_code == 200
+
+        async def gone() -> bool:
+            return code not in await queued()
+
+        await eventually(gone, within=30, what="the resolved case out of the queue")

@@ -30,7 +30,8 @@ async def _routed_case(system: System, body: dict[str, Any]) -> dict[str, Any]:
 
     async def case() -> dict[str, Any] | None:
         found = await system.case(code)
-        return found if found and found.get("announced") else None
+        announced = await system.routing_db["case_outbox"].count_documents({"request_id": code})
+        return found if found and not announced else None
 
     return await eventually(case, within=60, what=f"case {code} routed")
 

@@ -26,7 +26,10 @@ from tests.support.staff_tokens import (
     write_pem,
 )
 
-NOW = int(time.time())
+
+def _now() -> int:
+    """Read at each use: the suite may run for minutes after this module is imported."""
+    return int(time.time())
 
 
 def _verifier(**settings: Any) -> TokenVerifier:
@@ -49,15 +52,15 @@ def test_a_valid_hs256_token_names_the_staff_member() -> None:
 
 
 def test_an_expired_token_is_refused_past_the_leeway_only() -> None:
-    assert _refused(_hs256(), sign(claims(exp=NOW - 120), SECRET, "HS256")) == (
+    assert _refused(_hs256(), sign(claims(exp=_now() - 120), SECRET, "HS256")) == (
         "ExpiredSignatureError"
     )
-    assert _hs256().verify(sign(claims(exp=NOW - 10), SECRET, "HS256")).subject == "staff-17"
+    assert _hs256().verify(sign(claims(exp=_now() - 10), SECRET, "HS256")).subject == "staff-17"
 
 
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
 def test_a_token_not_yet_valid_is_refused(claim: str) -> None:
-    token = sign(claims(**{claim: NOW + 600}), SECRET, "HS256")
+    token = sign(claims(**{claim: _now() + 600}), SECRET, "HS256")
     assert _refused(_hs256(), token) == "ImmatureSignatureError"
 
 
