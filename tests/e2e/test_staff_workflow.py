@@ -197,16 +197,21 @@ async def test_two_concurrent_claims_have_one_winner_and_a_retry_one_effect(infr
         first = _staff(system, "officer-a", HOME, Role.OFFICER)
         second = _staff(system, "officer-b", HOME, Role.OFFICER)
         answers = await asyncio.gather(
-            _post(system, code, "claim", {**first, "Idempotency-Key": "k-a"}, {}),
-            _post(system, code, "claim", {**second, "Idempotency-Key": "k-b"}, {}),
+            _post(system, code, "claim", {**first, "Idempotency-Key": "claim-key-of-a-0001"}, {}),
+            _post(system, code, "claim", {**second, "Idempotency-Key": "claim-key-of-b-0001"}, {}),
         )
         assert sorted(a.status_code for a in answers) == [200, 409]
+        lost = next(a for a in answers if a.status_code == 409).json()
+        assert (lost["state"], lost["version"]) == ("assigned", 2)  # what it lost to, now
         winner = next(a for a in answers if a.status_code == 200).json()["case"]["assignee"]
         retry = await _post(
             system,
             code,
             "claim",
-            {**(first if winner == "officer-a" else second), "Idempotency-Key": f"k-{winner[-1]}"},
+            {
+                **(first if winner == "officer-a" else second),
+                "Idempotency-Key": f"claim-key-of-{winner[-1]}-0001",
+            },
             {},
         )
         assert retry.status_code == 200
@@ -242,3 +247,20 @@ async def test_the_queue_follows_the_case(infra: Infra) -> None:
             return code not in await queued()
 
         await eventually(gone, within=30, what="the resolved case out of the queue")
+
+
+async def test_a_retried_transfer_answers_its_outcome_and_a_reused_key_is_refused(
+    infra: Infra,
+) -> None:
+    async with running_system(infra) as system:
+        code, _ = await _routed_request(system)
+        officer = {**_staff(system, "officer-t", HOME, Role.OFFICER), "Idempotency-Key": "k" * 16}
+        body = {"department": "LG-WATER", "reason": "Outside the city network"}
+        first = await _post(system, code, "transfer", officer, body)
+        assert first.status_code == 200, first.text
+        again = await _post(system, code, "transfer", officer, body)
+        assert again.status_code == 200, again.text  # not 404: the case left, the key did not
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        assert again.json() == first.json()
+        other = await _post(system, code, "transfer", officer, {**body, "reason": "Other words"})
+        assert other.status_code == 422

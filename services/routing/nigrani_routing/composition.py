@@ -56,7 +56,10 @@ def windows_of(settings: NigraniSettings) -> Windows:
     )
 
 
-def build_parts(clients: ServiceClients, rules: RulesHolder, windows: Windows) -> RoutingParts:
+def build_parts(
+    clients: ServiceClients, rules: RulesHolder, windows: Windows, *, with_queue: bool = True
+) -> RoutingParts:
+    """`with_queue=False` for the worker process, which serves no staff queue."""
     topic = clients.settings.lifecycle_topic
     repository = CasesRepository(clients.db)
     queue = QueueProjection()
@@ -64,7 +67,7 @@ def build_parts(clients: ServiceClients, rules: RulesHolder, windows: Windows) -
     async def publish(event: EventEnvelope) -> None:
         await clients.producer.publish(topic, event)
 
-    ledger = CaseLedger(repository, publish, on_committed=queue.apply)
+    ledger = CaseLedger(repository, publish, on_committed=queue.apply if with_queue else None)
     lapses = MinuteTimers(clients.db[TIMERS], LAPSE_WHEEL)
     cases = CaseService(rules=rules, ledger=ledger, windows=windows, schedule_lapse=lapses.schedule)
     return RoutingParts(repository, ledger, cases, queue, lapses)
@@ -77,6 +80,8 @@ async def lapse(
     (the case was confirmed, disputed or reopened meanwhile)."""
     attempt = derived_event_id(request_id, "confirmation-lapse", due_at.isoformat())
     command = Command(action=Action.LAPSE_CONFIRMATION)
+    # A persistent lost race (StillConflicting) propagates: the sweep stops before
+    # moving its cursor past this timer, and fires it again on its next round.
     with contextlib.suppress(Refused):
         await parts.cases.act(request_id, command, SystemActor(), attempt, now or utc_now())
 

@@ -25,7 +25,7 @@ def run_routing_worker() -> None:
         async with AsyncExitStack() as stack:
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
             stack.callback(reload_on_sighup(holder))  # inside the running loop
-            parts = build_parts(clients, holder, windows_of(settings))
+            parts = build_parts(clients, holder, windows_of(settings), with_queue=False)
             consumer = build_consumer(clients, parts.cases)
 
             async def start() -> None:

@@ -70,7 +70,9 @@ class BroadcastReader:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                self._synced.clear()
+                # Still ready: the view is served from memory while the reader restarts
+                # (and resyncs from the store), so a broker blip never takes every
+                # replica's staff API out at once. Ready means "loaded at least once".
                 logger.warning(
                     "broadcast reader stopped; restarting",
                     extra={"topic": self._topic, "error_type": type(error).__name__},

@@ -17,7 +17,8 @@ from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict
 from nigrani_routing.cases.model import CitizenActor, StaffActor, State, Windows
 from nigrani_routing.cases.repository import CasesRepository
-from nigrani_routing.cases.service import CaseService, Submission
+from nigrani_routing.cases.service import CaseService, KeyReused, Submission
+from nigrani_routing.cases.workflow import Refused
 from nigrani_routing.composition import LAPSE_WHEEL, RoutingParts, lapse
 from nigrani_routing.queue.projection import QueueProjection
 from nigrani_routing.rules.holder import RulesHolder
@@ -155,9 +156,10 @@ async def test_a_failed_publish_is_announced_by_the_relay_once(bench: Bench) -> 
 
 
 async def test_two_concurrent_claims_give_one_winner_and_one_conflict(bench: Bench) -> None:
-    """The first writer is held after storing its change, before its snapshot: the
-    second loads the old snapshot, claims the same version, and must lose."""
+    """Both officials loaded version 1; the first is held after storing its change,
+    before its snapshot; the second claims the same version and must lose."""
     await opened(bench, "CASE-RACE-0001")
+    loaded = await bench.ledger.load("CASE-RACE-0001")
     stored, release = asyncio.Event(), asyncio.Event()
 
     async def hold() -> None:
@@ -168,16 +170,22 @@ async def test_two_concurrent_claims_give_one_winner_and_one_conflict(bench: Ben
     bench.ledger.between_writes = hold
     claim = Command(action=Action.CLAIM)
     first = asyncio.create_task(
-        bench.cases.act("CASE-RACE-0001", claim, OFFICER_A, "attempt-a", utc_now())
+        bench.cases.act("CASE-RACE-0001", claim, OFFICER_A, "attempt-a", utc_now(), loaded=loaded)
     )
     await stored.wait()
-    second = await bench.cases.act("CASE-RACE-0001", claim, OFFICER_B, "attempt-b", utc_now())
+    second = await bench.cases.act(
+        "CASE-RACE-0001", claim, OFFICER_B, "attempt-b", utc_now(), loaded=loaded
+    )
     release.set()
     winner = await first
     assert isinstance(winner, Committed)
     assert winner.case.assignee == "officer-a"
     assert isinstance(second, Conflict)
     assert (second.latest.state, second.latest.assignee) == (State.ASSIGNED, "officer-a")
+    # A third official arriving now loads the case rolled forward: an illegal claim.
+    with pytest.raises(Refused) as refused:
+        await bench.cases.act("CASE-RACE-0001", claim, OFFICER_B, "attempt-c", utc_now())
+    assert refused.value.state is State.ASSIGNED
     assert await bench.db["case_changes"].count_documents({}) == 2
     assert await bench.db["case_outbox"].count_documents({}) == 0
 
@@ -252,11 +260,11 @@ async def test_an_unanswered_resolution_closes_unconfirmed_when_its_timer_fires(
     ]
     for command in steps:
         await bench.cases.act("CASE-LAPS-0001", command, OFFICER_A, str(uuid.uuid4()), utc_now())
-    # Nothing is due yet; ten minutes on (window five), the sweep fires the lapse.
+    # Nothing is due yet; half an hour on (window five, grace fifteen), the lapse fires.
     assert await bench.parts.lapses.sweep(lambda k, d: lapse(bench.parts, k, d)) == 0
     fired = await bench.parts.lapses.sweep(
-        lambda k, d: lapse(bench.parts, k, d, now=utc_now() + timedelta(minutes=10)),
-        now=utc_now() + timedelta(minutes=10),
+        lambda k, d: lapse(bench.parts, k, d, now=utc_now() + timedelta(minutes=30)),
+        now=utc_now() + timedelta(minutes=30),
     )
     assert fired == 1
     loaded = await bench.ledger.load("CASE-LAPS-0001")
@@ -266,8 +274,73 @@ async def test_an_unanswered_resolution_closes_unconfirmed_when_its_timer_fires(
     timer = await bench.db["timers"].find_one({"key": "CASE-LAPS-0001"})
     assert timer is not None
     await lapse(
-        bench.parts, "CASE-LAPS-0001", timer["due_at"], now=utc_now() + timedelta(minutes=10)
+        bench.parts, "CASE-LAPS-0001", timer["due_at"], now=utc_now() + timedelta(minutes=30)
     )
     loaded = await bench.ledger.load("CASE-LAPS-0001")
     assert loaded is not None
     assert loaded.case.version == 5
+
+
+async def _resolved(bench: Bench, code: str) -> None:
+    await opened(bench, code)
+    for command in (
+        Command(action=Action.CLAIM),
+        Command(action=Action.START),
+        Command(action=Action.RESOLVE, public_note="Repaired."),
+    ):
+        await bench.cases.act(code, command, OFFICER_A, str(uuid.uuid4()), utc_now())
+
+
+async def test_a_citizen_action_that_loses_a_race_is_decided_again_not_dropped(
+    bench: Bench,
+) -> None:
+    """The citizen's confirmation was decided on version 4 while an officer's note took
+    version 5: it must be decided again on version 5, not answered with a 409 nobody
+    reads (the consumer would commit the offset and the confirmation would be lost)."""
+    await _resolved(bench, "CASE-CNFL-0001")
+    stale = await bench.ledger.load("CASE-CNFL-0001")
+    assert stale is not None
+    note = Command(action=Action.NOTE, internal_note="Checked the valve again.")
+    await bench.cases.act("CASE-CNFL-0001", note, OFFICER_A, "note-1", utc_now())
+    confirm = Command(action=Action.CONFIRM)
+    outcome = await bench.cases.act(
+        "CASE-CNFL-0001", confirm, CitizenActor(), "event-9", utc_now(), loaded=stale
+    )
+    assert isinstance(outcome, Committed)
+    assert (outcome.case.state, outcome.case.version) == (State.CLOSED, 6)
+
+
+async def test_a_snapshot_left_behind_is_rolled_forward_before_any_decision(
+    bench: Bench,
+) -> None:
+    """A slow writer's snapshot landing after a newer one puts the snapshot behind the
+    history: the next load must find the newer changes by `_id` and repair it."""
+    await _resolved(bench, "CASE-BHND-0001")
+    behind = await bench.db["case_changes"].find_one({"_id": "CASE-BHND-0001:2"})
+    assert behind is not None
+    await bench.db["cases"].replace_one({"_id": "CASE-BHND-0001"}, behind["case"])
+    loaded = await bench.ledger.load("CASE-BHND-0001")
+    assert loaded is not None
+    assert (loaded.case.state, loaded.case.version) == (State.RESOLVED, 4)
+    repaired = await bench.db["cases"].find_one({"_id": "CASE-BHND-0001"})
+    assert repaired is not None
+    assert repaired["version"] == 4
+    confirmed = await bench.cases.act(
+        "CASE-BHND-0001", Command(action=Action.CONFIRM), CitizenActor(), "e-1", utc_now()
+    )
+    assert isinstance(confirmed, Committed)
+    assert confirmed.case.state is State.CLOSED
+
+
+async def test_a_key_reused_for_a_different_command_is_refused(bench: Bench) -> None:
+    await opened(bench, "CASE-REUS-0001")
+    first = Command(action=Action.NOTE, internal_note="first")
+    await bench.cases.act("CASE-REUS-0001", first, OFFICER_A, "attempt-k", utc_now())
+    with pytest.raises(KeyReused):
+        await bench.cases.act(
+            "CASE-REUS-0001",
+            Command(action=Action.NOTE, internal_note="different"),
+            OFFICER_A,
+            "attempt-k",
+            utc_now(),
+        )

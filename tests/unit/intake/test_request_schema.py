@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from nigrani_intake.submissions.schemas import RequestCreate
-from nigrani_intake.submissions.text import ALLOWED_FORMAT_CHARACTERS, multi_line, single_line
+from nigrani_shared.text import ALLOWED_FORMAT_CHARACTERS, multi_line, single_line
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 

@@ -165,7 +165,8 @@ def test_other_actions_need_no_reason(action: Action) -> None:
     ("transfers", "actor", "may"),
     [
         (0, ASSIGNEE, True),
-        (1, COLLEAGUE, True),
+        (1, ASSIGNEE, True),
+        (1, COLLEAGUE, False),  # an assigned case is its assignee's (or a supervisor's)
         (2, ASSIGNEE, False),
         (2, OVERSIGHT, False),
         (2, SUPERVISOR, True),

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
+from nigrani_shared.text import multi_line, single_line
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -17,7 +18,6 @@ from pydantic import (
 )
 
 from nigrani_intake.catalog.departments import CODE_PATTERN as DEPARTMENT_CODE
-from nigrani_intake.submissions.text import multi_line, single_line
 
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")

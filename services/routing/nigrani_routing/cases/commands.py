@@ -3,7 +3,9 @@ from the events (CaseChanged) that a granted command produces."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from nigrani_routing.cases.model import DepartmentRef, Priority
@@ -45,3 +47,9 @@ class Command:
     to_department: DepartmentRef | None = None
     priority: Priority | None = None
     message_id: str | None = None
+
+    def fingerprint(self) -> str:
+        """What the command asks, hashed: a retry under one Idempotency-Key must ask the
+        same, or it is a different action reusing a key (refused, never silently merged)."""
+        canonical = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]

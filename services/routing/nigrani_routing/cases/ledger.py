@@ -49,8 +49,13 @@ class Loaded:
     case: Case
     attempts: list[Document]
 
+    def attempt(self, attempt: str) -> Document | None:
+        """What the snapshot remembers of `attempt`: its version and command fingerprint."""
+        return next((a for a in self.attempts if a["attempt"] == attempt), None)
+
     def version_of(self, attempt: str) -> int | None:
-        return next((a["version"] for a in self.attempts if a["attempt"] == attempt), None)
+        known = self.attempt(attempt)
+        return None if known is None else int(known["version"])
 
 
 @dataclass(frozen=True)
@@ -80,40 +85,61 @@ class CaseLedger:
         self.between_writes: Callable[[], Awaitable[None]] | None = None
 
     async def load(self, request_id: str) -> Loaded | None:
+        """The case at its latest version. The snapshot may lag the history (a writer
+        between its change and its snapshot, or a slow writer's snapshot landing after a
+        newer one): the next version is probed by `_id` and, if found, the snapshot is
+        rolled forward and repaired, so no decision is ever made on a stale case."""
         document = await self._cases.snapshot(request_id)
-        if document is None:
+        version = document.get("version", 1) if document else 0
+        attempts: list[Document] = list(document.get("attempts") or ()) if document else []
+        latest: Document | None = document
+        while (change := await self._cases.change(request_id, version + 1)) is not None:
+            version += 1
+            latest = change["case"]
+            attempts.insert(0, _remembered(change["attempt"], version, change))
+        if latest is None:
             return None
-        return Loaded(case_from_document(document), list(document.get("attempts") or ()))
+        if latest is not document:
+            await self._cases.save_snapshot(latest, attempts)
+            self._on_committed(case_from_document(latest))
+        return Loaded(case_from_document(latest), attempts)
 
     async def commit(
-        self, loaded: Loaded | None, new: Case, event: EventEnvelope, attempt: str
+        self,
+        loaded: Loaded | None,
+        new: Case,
+        event: EventEnvelope,
+        attempt: str,
+        fingerprint: str = "",
     ) -> Committed | Conflict:
-        entry: Document = {
-            "_id": attempt,
-            "request_id": new.request_id,
-            "version": new.version,
-            "case": case_document(new),
-            "event": encode_event(event).decode(),
-            "created_at": utc_now(),
-        }
-        pending = await self._cases.add_pending(entry)
-        if pending.stored is not None:
-            entry = pending.stored  # a retry of an attempt already under way: its intent
+        entry = await self._pending_entry(
+            {
+                "_id": attempt,
+                "request_id": new.request_id,
+                "version": new.version,
+                "case": case_document(new),
+                "event": encode_event(event).decode(),
+                "fingerprint": fingerprint,
+                "created_at": utc_now(),
+            }
+        )
         change = await self._cases.insert_change(_change_document(entry))
         if change.stored is None or change.stored["attempt"] != attempt:
-            await self._cases.remove_pending(attempt)
+            await self._cases.remove_pending(attempt)  # announces nothing: not its version
             return await self._lost_race(new.request_id, attempt)
+        if not change.inserted:
+            # The relay or a concurrent retry stored this attempt's change first: answer
+            # from the stored change and let a load repair the snapshot in order.
+            await self.load(new.request_id)
+            await self._announce(entry)
+            return _committed(change.stored, replayed=True)
         if self.between_writes is not None:
             await self.between_writes()
-        attempts = [{"attempt": attempt, "version": entry["version"]}]
+        attempts = [_remembered(attempt, entry["version"], entry)]
         if loaded is not None:
             attempts += loaded.attempts
         await self._cases.save_snapshot(entry["case"], attempts)
-        committed = Committed(
-            case_from_document(entry["case"]),
-            decode_event(entry["event"].encode()),
-            replayed=not change.inserted,
-        )
+        committed = _committed(change.stored, replayed=False)
         self._on_committed(committed.case)
         await self._announce(entry)
         return committed
@@ -126,9 +152,7 @@ class CaseLedger:
         pending = await self._cases.pending(attempt)
         if pending is not None:
             await self._announce(pending)
-        return Committed(
-            case_from_document(change["case"]), decode_event(change["event"].encode()), True
-        )
+        return _committed(change, replayed=True)
 
     async def relay_round(self, grace: timedelta, limit: int = 200) -> int:
         """Finishes entries older than `grace` whose writer did not: returns how many."""
@@ -138,15 +162,21 @@ class CaseLedger:
             if change.stored is None or change.stored["attempt"] != entry["_id"]:
                 await self._cases.remove_pending(entry["_id"])  # lost its race: no news
                 continue
-            snapshot = await self._cases.snapshot(entry["request_id"])
-            if snapshot is None or snapshot.get("version", 1) < entry["version"]:
-                attempts = [{"attempt": entry["_id"], "version": entry["version"]}]
-                await self._cases.save_snapshot(entry["case"], attempts)
-                self._on_committed(case_from_document(entry["case"]))
+            await self.load(entry["request_id"])  # rolls the snapshot forward over it
             if await self._announce(entry):
                 RELAYED.inc()
                 finished += 1
         return finished
+
+    async def _pending_entry(self, entry: Document) -> Document:
+        """Our entry, or the one an earlier try of the same attempt left (its intent wins).
+        An entry that vanishes between the duplicate key and the read was announced and
+        removed by its writer: the insert is tried again, so a change is never stored
+        without an entry that guarantees its announcement."""
+        while True:
+            pending = await self._cases.add_pending(entry)
+            if pending.stored is not None:
+                return pending.stored
 
     async def _announce(self, entry: Document) -> bool:
         try:
@@ -161,28 +191,27 @@ class CaseLedger:
         return True
 
     async def _lost_race(self, request_id: str, attempt: str) -> Committed | Conflict:
-        """Rolls the snapshot forward over newer changes; our own among them is a replay."""
-        document = await self._cases.snapshot(request_id)
-        version = document.get("version", 1) if document else 0
-        attempts: list[Document] = list(document.get("attempts") or ()) if document else []
-        latest = document
-        mine: Document | None = None
-        while (change := await self._cases.change(request_id, version + 1)) is not None:
-            version += 1
-            latest = change["case"]
-            attempts.insert(0, {"attempt": change["attempt"], "version": version})
-            if change["attempt"] == attempt:
-                mine = change
-        assert latest is not None  # a change we lost to exists
-        if latest is not document:
-            await self._cases.save_snapshot(latest, attempts)
-            self._on_committed(case_from_document(latest))
-        if mine is not None:
-            return Committed(
-                case_from_document(mine["case"]), decode_event(mine["event"].encode()), True
-            )
+        """The latest case (the snapshot rolled forward); our own change among the newer
+        ones makes this a replay."""
+        loaded = await self.load(request_id)
+        assert loaded is not None  # a change we lost to exists
+        version = loaded.version_of(attempt)
+        if version is not None:
+            replayed = await self.replay(request_id, version, attempt)
+            if replayed is not None:
+                return replayed
         CONFLICTS.inc()
-        return Conflict(case_from_document(latest))
+        return Conflict(loaded.case)
+
+
+def _remembered(attempt: str, version: int, source: dict[str, Any]) -> Document:
+    return {"attempt": attempt, "version": version, "fingerprint": source.get("fingerprint", "")}
+
+
+def _committed(change: dict[str, Any], *, replayed: bool) -> Committed:
+    return Committed(
+        case_from_document(change["case"]), decode_event(change["event"].encode()), replayed
+    )
 
 
 def _change_document(entry: dict[str, Any]) -> Document:
@@ -191,5 +220,6 @@ def _change_document(entry: dict[str, Any]) -> Document:
         "attempt": entry["_id"],
         "case": entry["case"],
         "event": entry["event"],
+        "fingerprint": entry.get("fingerprint", ""),
         "created_at": entry["created_at"],
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
@@ -25,8 +25,16 @@ from nigrani_shared.events import (
 from prometheus_client import Counter, Histogram
 
 from nigrani_routing.cases.commands import Action, Command
-from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict
-from nigrani_routing.cases.model import Actor, Case, DepartmentRef, Priority, State, Windows
+from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict, Loaded
+from nigrani_routing.cases.model import (
+    Actor,
+    Case,
+    DepartmentRef,
+    Priority,
+    StaffActor,
+    State,
+    Windows,
+)
 from nigrani_routing.cases.workflow import decide
 from nigrani_routing.rules.holder import RulesHolder
 from nigrani_routing.rules.matching import RoutingInput
@@ -96,6 +104,17 @@ class Submission:
 
 
 Schedule = Callable[[str, datetime], Awaitable[None]]
+CONFLICT_ATTEMPTS = 5
+LAPSE_GRACE = timedelta(minutes=15)
+
+
+class KeyReused(Exception):
+    """An Idempotency-Key already used for a different command on this case."""
+
+
+class StillConflicting(Exception):
+    """A citizen's or the system's command kept losing races: raised so that it is
+    retried (the consumer runtime, the next sweep) rather than dropped."""
 
 
 class CaseService:
@@ -137,27 +156,62 @@ class CaseService:
         return outcome
 
     async def act(
-        self, request_id: str, command: Command, actor: Actor, attempt: str, now: datetime
+        self,
+        request_id: str,
+        command: Command,
+        actor: Actor,
+        attempt: str,
+        now: datetime,
+        *,
+        loaded: Loaded | None = None,
     ) -> Committed | Conflict | None:
-        """Applies `command`: None when there is no such case; `Refused` propagates."""
-        loaded = await self._ledger.load(request_id)
+        """Applies `command`: None when there is no such case; `Refused` and `KeyReused`
+        propagate. Staff who lose a race get the `Conflict` (a 409 to reload and decide
+        again); the citizen's and the system's commands are decided again on the newer
+        case, since nobody is there to retry them."""
+        decides_again = not isinstance(actor, StaffActor)
+        for _ in range(CONFLICT_ATTEMPTS if decides_again else 1):
+            outcome = await self._act_once(request_id, command, actor, attempt, now, loaded)
+            if not isinstance(outcome, Conflict):
+                return outcome
+            loaded = None
+        if decides_again:
+            raise StillConflicting(f"{request_id}: {CONFLICT_ATTEMPTS} lost races in a row")
+        return outcome
+
+    async def _act_once(
+        self,
+        request_id: str,
+        command: Command,
+        actor: Actor,
+        attempt: str,
+        now: datetime,
+        loaded: Loaded | None,
+    ) -> Committed | Conflict | None:
+        loaded = loaded or await self._ledger.load(request_id)
         if loaded is None:
             return None
-        version = loaded.version_of(attempt)
-        if version is not None:
-            return await self._ledger.replay(request_id, version, attempt)
+        fingerprint = command.fingerprint()
+        known = loaded.attempt(attempt)
+        if known is not None:
+            if known.get("fingerprint") not in ("", fingerprint):
+                raise KeyReused(request_id)
+            return await self._ledger.replay(request_id, known["version"], attempt)
         change = decide(loaded.case, command, actor, now, self._windows)
         if command.action is Action.RESOLVE:
             # Before the commit: a lapse timer for a change that then loses its race only
             # fires into a refusal, while a commit without its timer would never close.
-            await self._schedule_lapse(request_id, now + self._windows.confirmation)
+            # The grace lets a confirmation made at the last minute arrive through
+            # intake's outbox before the lapse is decided.
+            due = now + self._windows.confirmation + LAPSE_GRACE
+            await self._schedule_lapse(request_id, due)
         event = new_event(
             change.event,
             subject=request_id,
             source=EVENT_SOURCE,
             event_id=derived_event_id(request_id, "change", str(change.case.version)),
         )
-        outcome = await self._ledger.commit(loaded, change.case, event, attempt)
+        outcome = await self._ledger.commit(loaded, change.case, event, attempt, fingerprint)
         if isinstance(outcome, Committed) and not outcome.replayed:
             _count(loaded.case, command)
         return outcome

@@ -98,6 +98,7 @@ class Refused(Exception):
         self.kind = kind
         self.message = message
         self.state = case.state
+        self.version = case.version
         self.allowed = allowed
 
 
@@ -198,6 +199,12 @@ def _check_actor(case: Case, command: Command, actor: Actor) -> None:
     supervising = actor.has_any(SUPERVISING)
     if action in ASSIGNEE_ONLY and case.assignee != actor.staff_id and not supervising:
         raise refuse(f"only the assignee or a supervisor may '{action}' this case")
+    if (
+        action is Action.TRANSFER
+        and case.assignee not in (None, actor.staff_id)
+        and not supervising
+    ):
+        raise refuse("only the assignee or a supervisor may transfer an assigned case")
     if action is Action.TRANSFER and case.transfers >= FREE_TRANSFERS and not supervising:
         raise refuse(
             f"this case was transferred {case.transfers} times: a supervisor must transfer it"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from nigrani_shared.auth.dependencies import require_role
 from nigrani_shared.auth.identity import Role, StaffIdentity
+from nigrani_shared.web.idempotency import IdempotencyKey
 
 from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.model import DepartmentRef, Priority, State
@@ -34,7 +35,6 @@ router = APIRouter(prefix="/staff/v1", tags=["staff"])
 
 AnyStaff = Annotated[StaffIdentity, Depends(require_role(*Role))]
 Supervisor = Annotated[StaffIdentity, Depends(require_role(Role.SUPERVISOR, Role.DEPT_ADMIN))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
 async def _desk(request: Request) -> StaffDesk:

@@ -8,12 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from nigrani_shared.text import multi_line, single_line
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from nigrani_routing.cases.model import Case, Priority
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+# Staff text reaches the citizen's timeline (public notes) and the permanent record: the
+# same hygiene as what citizens type (no control, invisible or blank-looking text, NFC).
+Note = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(multi_line),
+]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
+    AfterValidator(single_line),
+]
+StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")]
 
 
 class _Body(BaseModel):
@@ -28,7 +40,7 @@ class ClaimBody(_Body):
 
 
 class AssignBody(_Body):
-    assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    assignee: StaffId
     reason: Reason | None = None
 
 

@@ -23,7 +23,7 @@ from nigrani_routing.cases.documents import case_from_document
 from nigrani_routing.cases.ledger import CaseLedger, Committed
 from nigrani_routing.cases.model import Case, DepartmentRef, StaffActor
 from nigrani_routing.cases.repository import CasesRepository
-from nigrani_routing.cases.service import CaseService
+from nigrani_routing.cases.service import CaseService, KeyReused
 from nigrani_routing.cases.workflow import Refusal, Refused, allowed_actions
 from nigrani_routing.queue.projection import QueueProjection
 from nigrani_routing.rules.holder import RulesHolder
@@ -73,27 +73,44 @@ class StaffDesk:
             allowed_actions=allowed_actions(case, actor_of(staff), utc_now(), self.cases.windows)
             if _acts_in(staff, case)
             else [],
-            history=[_history_entry(c) for c in changes],
+            history=[_for_viewer(staff, _history_entry(c)) for c in changes],
         )
 
     async def act(
         self, staff: StaffIdentity, code: str, command: Command, key: str | None
     ) -> JSONResponse:
-        case = await self.visible_case(staff, code)
-        if not _acts_in(staff, case):
-            raise HTTPException(403, "oversight reads every department but acts only in its own")
         attempt = attempt_of(staff, code, command.action.value, key)
+        loaded = await self.ledger.load(code)
+        if loaded is None:
+            raise HTTPException(404, NOT_FOUND)
+        # A retry answers its first outcome even if that outcome moved the case out of
+        # sight (a transfer): the attempt id is this caller's own, so it reveals nothing.
+        if loaded.attempt(attempt) is None:
+            if not _sees(staff, loaded.case):
+                raise HTTPException(404, NOT_FOUND)
+            if not _acts_in(staff, loaded.case):
+                raise HTTPException(
+                    403, "oversight reads every department but acts only in its own"
+                )
+        actor = actor_of(staff)
         try:
-            outcome = await self.cases.act(code, command, actor_of(staff), attempt, utc_now())
+            outcome = await self.cases.act(code, command, actor, attempt, utc_now(), loaded=loaded)
         except Refused as refused:
-            return _refusal(refused, case)
+            return _refusal(refused)
+        except KeyReused:
+            raise HTTPException(
+                422, "this Idempotency-Key was already used for a different action"
+            ) from None
         if outcome is None:
             raise HTTPException(404, NOT_FOUND)
         if not isinstance(outcome, Committed):
+            latest = outcome.latest
+            allowed = allowed_actions(latest, actor, utc_now(), self.cases.windows)
             return _conflict(
                 "the case changed while you acted: reload it and try again",
-                outcome.latest,
-                allowed_actions(outcome.latest, actor_of(staff), utc_now(), self.cases.windows),
+                latest.state.value,
+                latest.version,
+                allowed,
             )
         result = ActionResult(
             case=CaseStaffView.of(outcome.case),
@@ -112,21 +129,30 @@ def _acts_in(staff: StaffIdentity, case: Case) -> bool:
     return staff.department == case.department.code
 
 
-def _refusal(refused: Refused, case: Case) -> JSONResponse:
+def _refusal(refused: Refused) -> JSONResponse:
     if refused.kind is Refusal.ILLEGAL:
-        return _conflict(refused.message, case, refused.allowed)
+        return _conflict(refused.message, refused.state.value, refused.version, refused.allowed)
     status = 403 if refused.kind is Refusal.FORBIDDEN else 422
     return JSONResponse({"detail": refused.message, "state": refused.state.value}, status)
 
 
-def _conflict(message: str, case: Case, allowed: list[str]) -> JSONResponse:
+def _conflict(message: str, state: str, version: int, allowed: list[str]) -> JSONResponse:
     body: dict[str, Any] = {
         "detail": message,
-        "state": case.state.value,
-        "version": case.version,
+        "state": state,
+        "version": version,
         "allowed_actions": allowed,
     }
     return JSONResponse(body, status_code=409)
+
+
+def _for_viewer(staff: StaffIdentity, entry: HistoryEntry) -> HistoryEntry:
+    """A department's internal notes stay with it: after a transfer the receiving
+    department sees what was done and why (the reason), not the sender's notes.
+    Oversight sees everything."""
+    if staff.sees_every_department or entry.department in (None, staff.department):
+        return entry
+    return entry.model_copy(update={"internal_note": None})
 
 
 def _history_entry(change: dict[str, Any]) -> HistoryEntry:
