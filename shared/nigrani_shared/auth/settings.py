@@ -44,6 +44,12 @@ class StaffAuthSettings(BaseModel):
     staff_jwt_leeway_seconds: float = Field(
         default=30.0, ge=0, le=300, description="Clock skew allowed on exp, nbf and iat."
     )
+    staff_jwt_max_lifetime_seconds: float = Field(
+        default=24 * 3600,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Tokens whose exp - iat exceeds this are refused.",
+    )
 
     @field_validator("staff_jwt_algorithms", mode="before")
     @classmethod

@@ -28,11 +28,13 @@ class TokenVerifier:
         issuer: str | None = None,
         audience: str | None = None,
         leeway_seconds: float = 30.0,
+        max_lifetime_seconds: float = 24 * 3600,
     ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._max_lifetime = max_lifetime_seconds
         self._options: Options = {
             "require": REQUIRED_CLAIMS,
             "verify_iss": issuer is not None,
@@ -50,6 +52,7 @@ class TokenVerifier:
             issuer=settings.staff_jwt_issuer,
             audience=settings.staff_jwt_audience,
             leeway_seconds=settings.staff_jwt_leeway_seconds,
+            max_lifetime_seconds=settings.staff_jwt_max_lifetime_seconds,
         )
 
     def verify(self, token: str) -> StaffIdentity:
@@ -66,4 +69,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidStaffToken(type(exc).__name__) from None
+        # A token valid for a year is a leaked credential waiting to happen, however it was
+        # signed: staff tokens live a working day at most.
+        if not isinstance(claims["exp"], int | float) or not isinstance(claims["iat"], int | float):
+            raise InvalidStaffToken("lifetime")
+        if claims["exp"] - claims["iat"] > self._max_lifetime:
+            raise InvalidStaffToken("lifetime")
         return identity_from_claims(claims)

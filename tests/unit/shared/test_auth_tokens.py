@@ -202,3 +202,12 @@ def test_issuer_and_audience_are_checked_when_configured(
 def test_an_audience_is_not_required_when_none_is_configured() -> None:
     """Keycloak always sets `aud`; with no audience configured it is not held against it."""
     assert _hs256().verify(sign(claims(aud="account"), SECRET, "HS256")).subject == "staff-17"
+
+
+def test_a_token_valid_for_longer_than_a_working_day_is_refused() -> None:
+    """However it was signed, a token for a year is a leaked credential in waiting."""
+    now = _now()
+    long_lived = sign(claims(iat=now, exp=now + 25 * 3600), SECRET, "HS256")
+    assert _refused(_hs256(), long_lived) == "lifetime"
+    day = sign(claims(iat=now, exp=now + 24 * 3600), SECRET, "HS256")
+    assert _hs256().verify(day).subject == "staff-17"
