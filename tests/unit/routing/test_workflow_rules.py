@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from nigrani_routing.cases.commands import Action
+from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.model import Actor, DepartmentRef, Priority, Role, State
 from nigrani_routing.cases.workflow import Refusal, Refused, decide
 
@@ -245,3 +245,19 @@ def test_a_priority_change_records_the_new_priority(priority: Priority) -> None:
         replace(change.case, priority=case.priority, version=7, updated_at=case.updated_at) == case
     )
     assert change.event.priority == priority.value
+
+
+def test_a_complaint_is_never_transferred_to_an_office_of_the_accused_department() -> None:
+    """Routed to oversight because it accuses WASA Lahore: WASA's Model Town office is
+    WASA too."""
+    office = DepartmentRef(code="WASA-LHR-MODEL-TOWN", name="WASA Model Town")
+    case = replace(case_in(State.IN_PROGRESS), excluded_department="WASA-LHR")
+    command = Command(
+        action=Action.TRANSFER,
+        to_department=office,
+        to_department_part_of=("WASA-LHR",),
+        reason="Their area",
+    )
+    with pytest.raises(Refused) as refused:
+        decide(case, command, SUPERVISOR, INSIDE, WINDOWS)
+    assert refused.value.kind is Refusal.INVALID

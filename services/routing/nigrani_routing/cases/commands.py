@@ -45,6 +45,9 @@ class Command:
     internal_note: str | None = None
     assignee: str | None = None
     to_department: DepartmentRef | None = None
+    # The departments the target is part of: a complaint about an agency may not go to
+    # one of its own offices either.
+    to_department_part_of: tuple[str, ...] = ()
     priority: Priority | None = None
     message_id: str | None = None
 

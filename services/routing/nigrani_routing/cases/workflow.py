@@ -237,7 +237,7 @@ def _check_content(case: Case, command: Command, now: datetime, windows: Windows
             raise invalid("'transfer' needs a department")
         if target.code == case.department.code:
             raise invalid("the case is already in that department")
-        if target.code == case.excluded_department:
+        if case.excluded_department in (target.code, *command.to_department_part_of):
             raise invalid("the request is a complaint about that department")
     if action is Action.CHANGE_PRIORITY and command.priority in (None, case.priority):
         raise invalid("'change_priority' needs a different priority")

@@ -60,6 +60,16 @@ class RuleBook:
             by_key=_index(prepared),
         )
 
+    def lineage(self, code: str) -> tuple[str, ...]:
+        """The departments `code` is part of, nearest first (itself excluded)."""
+        chain: list[str] = []
+        parent = self.departments[code].part_of if code in self.departments else None
+        while parent is not None and parent not in chain and parent != code:
+            chain.append(parent)
+            found = self.departments.get(parent)
+            parent = found.part_of if found else None
+        return tuple(chain)
+
     def department(self, code: str) -> Department:
         return self.departments.get(code, self.rules.triage)
 

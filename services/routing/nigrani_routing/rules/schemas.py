@@ -24,6 +24,11 @@ class Department(BaseModel):
 
     code: str = Field(pattern=r"^[A-Z0-9-]{2,32}$")
     name: str
+    part_of: str | None = Field(
+        default=None,
+        description="The department this office belongs to (a town office of a city "
+        "agency): a complaint about the agency never goes to its offices either.",
+    )
 
 
 class Rule(BaseModel):
@@ -97,6 +102,12 @@ def reference_problems(rules: RuleSet, area_ids: frozenset[str] | None = None) -
                 ("departments", number, "code"), f"department {department.code} is listed twice"
             )
         known.add(department.code)
+    for number, department in enumerate(rules.departments):
+        if department.part_of is not None and department.part_of not in known:
+            yield Problem(
+                ("departments", number, "part_of"),
+                f"department {department.code} is part of unknown department {department.part_of}",
+            )
     seen: set[str] = set()
     for number, rule in enumerate(rules.rules):
         if rule.id in seen:

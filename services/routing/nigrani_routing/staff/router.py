@@ -141,6 +141,7 @@ async def transfer(
     command = Command(
         action=Action.TRANSFER,
         to_department=DepartmentRef(target.code, target.name),
+        to_department_part_of=desk.rules.current.lineage(target.code),
         reason=body.reason,
         public_note=body.public_note,
         internal_note=body.internal_note,
