@@ -2,8 +2,10 @@
 
 - `case_changes`: the history, append-only. `_id` = "<request id>:<version>". Inserting a
   change is the compare-and-set that orders writers: two officials acting on version 4
-  both try to insert "<id>:5", and the unique `_id` lets exactly one win. It is the only
-  compare-and-set the local store serves from an index (a `{_id, version}` filter scans).
+  both try to insert "<id>:5", and the unique `_id` lets exactly one win. A conditional
+  update (`{_id, version}`) would not do: the local store applies it by read-modify-write,
+  and with 8 writers racing for one version several were told they had won in 49 of 50
+  rounds (bench/staff_seed.py); a unique insert never has two winners.
 - `cases`: the snapshot of each case's latest version, `_id` = request id, for one-read
   loads. It is derived from the history and may lag it for a moment (a writer between its
   change and its snapshot); whoever meets a newer change rolls the snapshot forward.
