@@ -6,7 +6,8 @@
 #   make status     what runs (exit 3 if something does not)
 #   make test       lint, type-check and run every test (unit, integration, end to end)
 #   make bench      measure throughput and latency (figures for the README): the routing
-#                   engine alone first (seconds), then the whole system
+#                   engine alone first (seconds), then the whole system, then department
+#                   work (python -m bench --only staff|system runs one of the last two)
 
 PYTHON ?= python3
 VENV   := .venv

@@ -1,5 +1,6 @@
 """`make bench`: raw limits, intake throughput, store round trips per request,
-submit-to-routed latency, and the public status GET against a bare FastAPI endpoint.
+submit-to-routed latency, and the public status GET against a bare FastAPI endpoint; then
+department work (staff.py: the queue at 100,000 cases, staff actions, consumers' round trips).
 
 Runs the services as real processes (uvicorn, consumers embedded) on free ports against the
 local stack (or KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI), prints a Markdown table for the
@@ -26,7 +27,7 @@ from nigrani_localinfra.processes import read_pid, start_detached, stop_process
 from nigrani_localinfra.stack import InfraEndpoints, start_stack, stop_stack
 from nigrani_localinfra.system import SERVICES, start_service, stop_services, wait_ready
 
-from bench import bare_app
+from bench import bare_app, staff, staff_table
 from bench.load import RoutedWatcher, closed_loop, open_loop
 from bench.raw_limits import bare_insert, bare_producer
 from bench.reads import get_loop
@@ -250,18 +251,26 @@ async def main(args: argparse.Namespace) -> None:
             endpoints = await start_stack(run_dir / "infra", log=_say)
         else:
             endpoints = InfraEndpoints(kafka_bootstrap_servers=kafka or "", mongodb_uri=mongo or "")
+        RESULTS.mkdir(exist_ok=True)
         try:
-            result = await _run(args, endpoints, run_dir)
+            if args.only in (None, "system"):
+                result = await _run(args, endpoints, run_dir)
+                (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+                _say(_table(result))
+            if args.only in (None, "staff"):
+                figures = await staff.run(args, endpoints, run_dir)
+                (RESULTS / "staff.json").write_text(json.dumps(figures, indent=2) + "\n")
+                _say(staff_table.table(figures))
         finally:
             if own_stack:
                 await stop_stack(run_dir / "infra", log=_say)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
-    _say(_table(result))
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument(
+        "--only", choices=["system", "staff"], help="one part: intake and routing, or staff"
+    )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=20.0, help="offered load, requests/s")
@@ -273,6 +282,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--status-codes", type=int, default=100, help="routed codes the hot status GETs cycle"
     )
+    staff.add_arguments(parser)
     return parser.parse_args()
 
 
