@@ -106,10 +106,15 @@ def start_queue_feed(
     """Keeps this process's queue projection current from the lifecycle topic."""
 
     async def on_event(envelope: EventEnvelope) -> None:
-        if isinstance(envelope.data, RequestRouted | CaseChanged):
-            loaded = await parts.ledger.load(envelope.data.request_id)
-            if loaded is not None:
-                parts.queue.apply(loaded.case)
+        data = envelope.data
+        if not isinstance(data, RequestRouted | CaseChanged):
+            return
+        version = data.case_version if isinstance(data, CaseChanged) else 1
+        if parts.queue.version_of(data.request_id) >= version:
+            return  # this process's own commit, applied when it was made
+        loaded = await parts.ledger.load(data.request_id)
+        if loaded is not None:
+            parts.queue.apply(loaded.case)
 
     async def resync() -> None:
         parts.queue.load(case_from_document(d) for d in await parts.repository.all_snapshots())

@@ -95,8 +95,7 @@ class QueueProjection:
     def apply(self, case: Case) -> None:
         """Takes `case` if it is newer than what is held; open cases are queued."""
         known = self._cases.get(case.request_id)
-        held = known.version if known else self._ended_versions.get(case.request_id, 0)
-        if held >= case.version:
+        if self.version_of(case.request_id) >= case.version:
             return
         if known is not None:
             self._by_department.get(known.department.code, set()).discard(known.request_id)
@@ -107,6 +106,11 @@ class QueueProjection:
         else:
             self._cases.pop(case.request_id, None)
             self._ended_versions[case.request_id] = case.version
+
+    def version_of(self, request_id: str) -> int:
+        """The version held for a case (0 when unknown)."""
+        known = self._cases.get(request_id)
+        return known.version if known else self._ended_versions.get(request_id, 0)
 
     def load(self, cases: Iterable[Case]) -> None:
         for case in cases:
