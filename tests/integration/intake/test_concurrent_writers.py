@@ -226,7 +226,7 @@ async def test_a_retry_after_a_crash_answers_the_first_outcome_though_the_case_m
             "information",
             token,
             key=key,
-            text="the valve is behind the mosque",
+            text=VALVE,
         )
         assert retry.status_code == 202, retry.text
         assert retry.headers["Idempotent-Replayed"] == "true"
