@@ -1,9 +1,9 @@
 """Durable timers found by `_id`, never by scanning.
 
-A timer is a document `_id` = "<wheel>:<due minute>:<slot>", slots 0, 1, 2 ... taken by
-insert: a writer tries slot 0 and moves on at each duplicate key. So every write is a
-unique insert (the local store loses concurrent updates to one document, but never an
-insert), and the timers of one minute are read as slots 0..n until the first missing one.
+A timer is a document `_id` = "<wheel>:<due minute>:<slot>": the timers of one minute are
+an append-only list of slots (nigrani_shared.store.slots), each taken by a unique insert
+(the local store loses concurrent updates to one document, but never an insert) and read
+as slots 0..n until the first missing one.
 A sweep reads the minutes from its cursor up to one minute ago, so the minute being
 filled is never read early. Firing must be idempotent: a slot is fired at least once
 (two replicas may sweep the same minute; a crash repeats a minute), and timers are never
@@ -20,6 +20,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from nigrani_shared.clock import utc_now
+from nigrani_shared.store import slots
 from nigrani_shared.store.client import Document
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def _slot_id(wheel: str, minute: datetime, slot: int) -> str:
-    return f"{wheel}:{minute:%Y-%m-%dT%H:%M}:{slot}"
+def _minute_prefix(wheel: str, minute: datetime) -> str:
+    return f"{wheel}:{minute:%Y-%m-%dT%H:%M}"
 
 
 class MinuteTimers:
@@ -43,16 +44,8 @@ class MinuteTimers:
         self._cursor_id = f"{wheel}:cursor"
 
     async def schedule(self, key: str, due: datetime) -> None:
-        minute = _minute(due)
-        slot = 0
-        while True:
-            try:
-                await self._collection.insert_one(
-                    {"_id": _slot_id(self._wheel, minute, slot), "key": key, "due_at": due}
-                )
-                return
-            except DuplicateKeyError:
-                slot += 1
+        prefix = _minute_prefix(self._wheel, _minute(due))
+        await slots.append(self._collection, prefix, {"key": key, "due_at": due})
 
     async def sweep(
         self, fire: Fire, *, now: datetime | None = None, max_minutes: int = 1440
@@ -66,13 +59,10 @@ class MinuteTimers:
         for _ in range(max_minutes):
             if minute > horizon:
                 break
-            slot = 0
-            while timer := await self._collection.find_one(
-                {"_id": _slot_id(self._wheel, minute, slot)}
-            ):
+            prefix = _minute_prefix(self._wheel, minute)
+            for timer in await slots.read_all(self._collection, prefix):
                 await fire(timer["key"], timer["due_at"])
                 fired += 1
-                slot += 1
             await self._advance(minute)
             minute += MINUTE
         return fired

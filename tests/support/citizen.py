@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from nigrani_shared.events import EventEnvelope
+from nigrani_shared.events import CaseChanged, EventEnvelope
 
 from tests.support.events import routed
 from tests.support.kafka import send_events
@@ -32,10 +32,18 @@ async def apply(system: System, bootstrap: str, events: list[EventEnvelope]) -> 
     last = events[-1]
 
     async def applied() -> bool:
-        stored = await system.intake_db["requests"].find_one({"_id": last.subject})
-        return bool(stored and last.id in stored.get("timeline", {}))
+        entry = await system.intake_db["timeline"].find_one({"_id": timeline_id(last)})
+        return entry is not None
 
     await eventually(applied, within=60, what=f"event {last.type} applied")
+
+
+def timeline_id(event: EventEnvelope) -> str:
+    """The `_id` of the timeline entry an event makes: its request and case version
+    (request.routed is version 1)."""
+    data = event.data
+    version = data.case_version if isinstance(data, CaseChanged) else 1
+    return f"{event.subject}:{version}"
 
 
 async def submit_routed(system: System, bootstrap: str) -> tuple[str, str]:

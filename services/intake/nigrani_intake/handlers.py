@@ -1,11 +1,12 @@
 """Intake's consumer: lifecycle events become entries of the public timeline.
 
-Each event is one `$set` of a timeline entry under its event id, so a redelivery writes
-the same value again (one effect), and an older event arriving late takes its own place in
-the history: the current state is read from the highest case version (timeline.py), never
-from the last event applied. Only what the public or the citizen may see is stored: the
-state reached, when, the department and the public note; never the staff member, the
-assignee, the reason or the internal note.
+Each event is one insert of the entry of its case version (`request.routed` is version 1),
+in its own document (submissions/timeline_repository.py), so a redelivery meets its own
+entry (one effect) and an older event arriving late takes its own place in the history:
+the current state is read from the highest case version (timeline.py), never from the last
+event applied. Only what the public or the citizen may see is stored: the state reached,
+when, the department and the public note; never the staff member, the assignee, the
+reason or the internal note.
 """
 
 from __future__ import annotations
@@ -14,16 +15,20 @@ from nigrani_shared.events import CaseChanged, EventEnvelope, RequestRouted, Req
 from nigrani_shared.kafka.runtime import Handler
 
 from nigrani_intake.submissions.repository import RequestsRepository
+from nigrani_intake.submissions.timeline_repository import FIRST_VERSION, TimelineRepository
 
 
 class UnknownRequestError(LookupError):
     """An event names a tracking code intake never stored: retried, then dead-lettered."""
 
 
-def build_handlers(requests: RequestsRepository) -> dict[str, Handler]:
+def build_handlers(
+    requests: RequestsRepository, timeline_entries: TimelineRepository
+) -> dict[str, Handler]:
     async def add(request_id: str, event_id: str, entry: dict[str, object]) -> None:
-        if not await requests.add_timeline_entry(request_id, event_id, entry):
+        if not await requests.exists(request_id):
             raise UnknownRequestError(f"no request {request_id}")
+        await timeline_entries.add(request_id, event_id, entry)
 
     async def on_routed(envelope: EventEnvelope) -> None:
         data = envelope.data
@@ -31,6 +36,7 @@ def build_handlers(requests: RequestsRepository) -> dict[str, Handler]:
         entry = {
             "status": "routed",
             "at": data.routed_at,
+            "case_version": FIRST_VERSION,
             "department_code": data.department_code,
             "department_name": data.department_name,
         }

@@ -34,6 +34,7 @@ from nigrani_intake.outbox.relay import OutboxRelay
 from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions import derivation as submission_derivation
 from nigrani_intake.submissions import repository as requests_repository
+from nigrani_intake.submissions import timeline_repository
 from nigrani_intake.submissions.derivation import SubmissionDerivation
 from nigrani_intake.submissions.router import router as requests_router
 from nigrani_intake.submissions.service import SubmissionService
@@ -57,13 +58,17 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 clients.db[requests_repository.COLLECTION]
             )
             outbox = outbox_repository.OutboxRepository(clients.db[outbox_repository.COLLECTION])
-            outbox_signal = OutboxSignal()
-            action_derivation = ActionDerivation(
-                messages=messages_repository.MessagesRepository(
-                    clients.db[messages_repository.COLLECTION]
-                ),
-                requests=requests,
+            timeline_entries = timeline_repository.TimelineRepository(
+                clients.db[timeline_repository.COLLECTION]
             )
+            outbox_signal = OutboxSignal()
+            messages = messages_repository.MessagesRepository(
+                clients.db[messages_repository.COLLECTION]
+            )
+            references = messages_repository.MessageReferences(
+                clients.db[messages_repository.REFERENCES]
+            )
+            action_derivation = ActionDerivation(messages=messages, references=references)
             status_cache = StatusCache(
                 ttl_seconds=settings.status_cache_ttl_seconds,
                 max_entries=settings.status_cache_max_entries,
@@ -97,6 +102,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 ),
                 public_status=PublicStatus(
                     requests=requests,
+                    timeline=timeline_entries,
                     catalog=catalog,
                     cache=status_cache,
                     store_timeout_seconds=settings.store_timeout_seconds,
@@ -106,9 +112,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 ),
                 followup=FollowUpService(
                     catalog=catalog,
-                    messages=messages_repository.MessagesRepository(
-                        clients.db[messages_repository.COLLECTION]
-                    ),
+                    messages=messages,
+                    references=references,
+                    timeline_entries=timeline_entries,
                     derivation=action_derivation,
                     outbox=outbox,
                     signal=outbox_signal,

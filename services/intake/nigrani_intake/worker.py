@@ -12,20 +12,22 @@ from nigrani_shared.service import ServiceClients, consumer_for, run_worker
 from nigrani_intake.config import IntakeSettings
 from nigrani_intake.handlers import build_handlers
 from nigrani_intake.indexes import INDEXES
-from nigrani_intake.submissions.repository import COLLECTION, RequestsRepository
+from nigrani_intake.submissions import repository as requests_repository
+from nigrani_intake.submissions import timeline_repository
 
 GROUP_ID = "intake"
 
 
 def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
-    requests = RequestsRepository(clients.db[COLLECTION])
+    requests = requests_repository.RequestsRepository(clients.db[requests_repository.COLLECTION])
+    entries = timeline_repository.TimelineRepository(clients.db[timeline_repository.COLLECTION])
     # "earliest": a new intake group rebuilds the public timeline from the whole history.
-    # Its one effect, a timeline entry `$set` under the event id, is naturally idempotent:
-    # no record of applied events is kept (it would cost two store round trips per event).
+    # Its one effect, the insert of the entry of the event's case version, is naturally
+    # idempotent: no record of applied events is kept (it would cost two more round trips).
     return consumer_for(
         clients,
         group_id=GROUP_ID,
-        handlers=build_handlers(requests),
+        handlers=build_handlers(requests, entries),
         start_from="earliest",
         dedupe="by_effect",
     )

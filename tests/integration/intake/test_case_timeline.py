@@ -4,12 +4,14 @@ note only, in case-version order, one effect per event, never a regression."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
+from nigrani_intake.handlers import case_change_entry
 from nigrani_shared.clock import utc_now
 
-from tests.support.citizen import NO_STATUS_CACHE, apply, citizen, submit_routed
+from tests.support.citizen import NO_STATUS_CACHE, apply, citizen, submit, submit_routed
 from tests.support.events import STAFF_CANARIES, case_changed
 from tests.support.infra import Infra
 from tests.support.system import running_system
@@ -54,7 +56,9 @@ async def test_the_public_timeline_shows_public_notes_and_never_staff_fields(
         assert view["department"] == {"code": "LWMC", "name": "Lahore Waste Management Company"}
 
         private = await system.intake.get(f"/v1/requests/{code}/private", headers=citizen(token))
-        stored = json.dumps(await system.intake_db["requests"].find_one({"_id": code}), default=str)
+        request = await system.intake_db["requests"].find_one({"_id": code})
+        entries = await system.intake_db["timeline"].find({"request_id": code}).to_list()
+        stored = json.dumps([request, entries], default=str)
         for canary in STAFF_CANARIES:
             assert canary not in response.text, canary
             assert canary not in private.text, canary
@@ -88,6 +92,62 @@ async def test_a_duplicate_or_older_event_has_one_effect_and_never_regresses(
             "in_progress",
             "resolved",
         ]
-        stored = await system.intake_db["requests"].find_one({"_id": code})
+        entries = await system.intake_db["timeline"].find({"request_id": code}).to_list()
+        assert sorted(e["_id"] for e in entries) == [f"{code}:{v}" for v in (1, 2, 3)]
+
+
+async def test_a_request_stored_in_the_older_layout_keeps_its_timeline_and_messages(
+    infra: Infra,
+) -> None:
+    """Before entries and message references had documents of their own, they were maps
+    on the request: those are still read, and later entries follow them."""
+    bootstrap = infra.kafka_bootstrap_servers
+    async with running_system(
+        infra, with_routing=False, intake_overrides=NO_STATUS_CACHE
+    ) as system:
+        code, token = await submit(system)
+        requests = system.intake_db["requests"]
+        stored = await requests.find_one({"_id": code})
         assert stored is not None
-        assert len(stored["timeline"]) == 4
+        at = stored["submitted_at"]
+        routed_entry = {
+            "status": "routed",
+            "at": at + timedelta(seconds=1),
+            "department_code": "WASA-LHR",
+            "department_name": "Water and Sanitation Agency Lahore",
+        }
+        waiting = case_changed(code, version=2, to_state="awaiting_citizen", public_note="Which?")
+        message_id = str(uuid.uuid4())
+        await system.intake_db["messages"].insert_one(
+            {
+                "_id": message_id,
+                "request_id": code,
+                "attempt": "old",
+                "action": "add_information",
+                "text": "House 12",
+                "fingerprint": "old",
+                "acted_at": at + timedelta(seconds=3),
+                "event_id": str(uuid.uuid4()),
+            }
+        )
+        await requests.update_one(
+            {"_id": code},
+            {
+                "$set": {
+                    "timeline.old-routed": routed_entry,
+                    f"timeline.{waiting.id}": case_change_entry(waiting.data),  # type: ignore[arg-type]
+                    f"citizen_messages.{message_id}": {"action": "add_information"},
+                }
+            },
+        )
+        await apply(system, bootstrap, [case_changed(code, version=3, to_state="in_progress")])
+
+        view = (await system.intake.get(f"/v1/requests/{code}")).json()
+        assert [e["status"] for e in view["timeline"]] == [
+            "submitted",
+            "routed",
+            "awaiting_citizen",
+            "in_progress",
+        ]
+        private = await system.intake.get(f"/v1/requests/{code}/private", headers=citizen(token))
+        assert [m["message_id"] for m in private.json()["messages"]] == [message_id]

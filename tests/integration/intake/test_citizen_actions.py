@@ -225,9 +225,9 @@ async def test_an_action_whose_endpoint_died_after_the_entry_is_completed_by_the
             return acted or None
 
         await eventually(published, within=60, what="the orphaned action published")
-        stored = await system.intake_db["requests"].find_one({"_id": code})
-        assert stored is not None
-        assert ids.message_id in stored["citizen_messages"]
+        reference = await system.intake_db["message_refs"].find_one({"_id": f"{code}:0"})
+        assert reference is not None
+        assert reference["message_id"] == ids.message_id
 
         retry = await act(system.intake, code, "information", token, key=key, text=INFORMATION)
         assert retry.status_code == 202

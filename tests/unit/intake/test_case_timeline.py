@@ -10,11 +10,17 @@ from nigrani_intake.catalog.service import load_catalog
 from nigrani_intake.handlers import case_change_entry
 from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.public_view import to_public_view
+from nigrani_intake.submissions.schemas import RequestPublic
 
 from tests.support.events import STAFF_CANARIES, case_changed
 
 AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CODE = "ABCD-EFGH-JKMN"
+
+
+def _public(request: dict[str, Any]) -> RequestPublic:
+    """The view of a request whose timeline is all on the request (the older layout)."""
+    return to_public_view(request, load_catalog(), entries=timeline.ordered(request["timeline"]))
 
 
 def _request(*changes: Any) -> dict[str, Any]:
@@ -68,7 +74,7 @@ def test_the_department_follows_a_transfer() -> None:
         department_name="Lahore Waste Management Company",
         occurred_at=AT + timedelta(hours=1),
     )
-    view = to_public_view(_request(transfer), load_catalog())
+    view = _public(_request(transfer))
     assert view.department is not None
     assert view.department.code == "LWMC"
     assert view.timeline[-1].detail == "Routed to Lahore Waste Management Company"
@@ -79,7 +85,7 @@ def test_the_public_note_or_the_standard_text_and_never_a_staff_field() -> None:
         CODE, version=2, to_state="assigned", public_note="A crew comes on Monday", occurred_at=AT
     )
     plain = case_changed(CODE, version=3, to_state="awaiting_citizen", occurred_at=AT)
-    view = to_public_view(_request(noted, plain), load_catalog())
+    view = _public(_request(noted, plain))
     assert [e.detail for e in view.timeline[-2:]] == [
         "A crew comes on Monday",
         "Waiting for more information from the citizen",
@@ -95,5 +101,5 @@ def test_a_change_the_public_cannot_see_and_without_a_note_is_left_out() -> None
     reprioritised = case_changed(
         CODE, version=3, to_state="assigned", from_state="assigned", occurred_at=AT
     )
-    view = to_public_view(_request(assigned, reprioritised), load_catalog())
+    view = _public(_request(assigned, reprioritised))
     assert [e.status for e in view.timeline] == ["submitted", "routed", "assigned"]

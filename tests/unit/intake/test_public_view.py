@@ -1,9 +1,17 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from nigrani_intake.catalog.service import load_catalog
+from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.public_view import to_public_view
+from nigrani_intake.submissions.schemas import RequestPublic
 
 SUBMITTED_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def _public(request: dict[str, Any]) -> RequestPublic:
+    """The view of a request whose timeline is all on the request (the older layout)."""
+    return to_public_view(request, load_catalog(), entries=timeline.ordered(request["timeline"]))
 
 
 def _request(category: str, sensitive: bool) -> dict[str, object]:
@@ -33,7 +41,7 @@ def _request(category: str, sensitive: bool) -> dict[str, object]:
 
 
 def test_the_latest_event_gives_the_status_and_the_department() -> None:
-    view = to_public_view(_request("water.no_supply", False), load_catalog())
+    view = _public(_request("water.no_supply", False))
     assert view.status == "routed"
     assert view.status_text == "Routed to Water and Sanitation Agency Lahore"
     assert view.department is not None
@@ -42,14 +50,14 @@ def test_the_latest_event_gives_the_status_and_the_department() -> None:
 
 
 def test_no_personal_data_appears_in_the_public_view() -> None:
-    text = to_public_view(_request("water.no_supply", False), load_catalog()).model_dump_json()
+    text = _public(_request("water.no_supply", False)).model_dump_json()
     for secret in ("Ayesha", "923001234567", "example.pk", "Bilal", "31.5204", "74.3587"):
         assert secret not in text
 
 
 def test_a_sensitive_category_hides_the_address_too() -> None:
-    normal = to_public_view(_request("water.no_supply", False), load_catalog())
-    sensitive = to_public_view(_request("police.harassment", True), load_catalog())
+    normal = _public(_request("water.no_supply", False))
+    sensitive = _public(_request("police.harassment", True))
     assert normal.address == "7 Canal View"
     assert sensitive.address is None
     assert "Canal View" not in sensitive.model_dump_json()
@@ -62,7 +70,7 @@ def test_a_status_not_on_the_allow_list_is_never_shown_verbatim() -> None:
     timeline = request["timeline"]
     assert isinstance(timeline, dict)
     timeline["e3"] = {"status": "note: call Ayesha on 0300", "at": SUBMITTED_AT + timedelta(1)}
-    view = to_public_view(request, load_catalog())
+    view = _public(request)
     assert (view.status, view.status_text) == ("updated", "Updated")
     assert "Ayesha" not in view.model_dump_json()
 
@@ -71,7 +79,7 @@ def test_the_department_a_complaint_concerns_is_hidden_for_sensitive_categories(
     normal_request = {**_request("water.no_supply", False), "concerns_department": "WASA-LHR"}
     sensitive_request = {**_request("police.harassment", True), "concerns_department": "ACE"}
     sensitive_request["timeline"] = {"e1": {"status": "submitted", "at": SUBMITTED_AT}}
-    assert to_public_view(normal_request, load_catalog()).concerns_department == "WASA-LHR"
-    sensitive = to_public_view(sensitive_request, load_catalog())
+    assert _public(normal_request).concerns_department == "WASA-LHR"
+    sensitive = _public(sensitive_request)
     assert sensitive.concerns_department is None
     assert "ACE" not in sensitive.model_dump_json()

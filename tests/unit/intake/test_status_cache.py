@@ -223,5 +223,11 @@ async def test_a_zero_ttl_turns_caching_off() -> None:
 )
 def test_cache_control_states_the_ttl(ttl: float, header: str) -> None:
     cache = StatusCache(ttl_seconds=ttl, max_entries=1)
-    status = PublicStatus(requests=None, catalog=None, cache=cache, store_timeout_seconds=1)  # type: ignore[arg-type]
+    status = PublicStatus(
+        requests=None,  # type: ignore[arg-type]
+        timeline=None,  # type: ignore[arg-type]
+        catalog=None,  # type: ignore[arg-type]
+        cache=cache,
+        store_timeout_seconds=1,
+    )
     assert status.headers == {"Cache-Control": header}

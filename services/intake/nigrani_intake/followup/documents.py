@@ -92,6 +92,11 @@ def build_action(
 
 
 def message_ref(record: Document) -> Document:
-    """What the request document keeps of an action, so the private view finds its
-    records by `_id` (a query by request would scan the collection on FerretDB)."""
-    return {"action": record["action"], "acted_at": record["acted_at"]}
+    """The reference to an action's record that the private view reads by `_id` (a query
+    of `messages` by request would scan the collection on FerretDB)."""
+    return {
+        "request_id": record["request_id"],
+        "message_id": record["_id"],
+        "action": record["action"],
+        "acted_at": record["acted_at"],
+    }

@@ -17,6 +17,7 @@ from nigrani_intake.followup.schemas import (
     OpenActionOut,
     RequestPrivate,
 )
+from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.public_view import to_public_view
 
 
@@ -24,10 +25,11 @@ def to_private_view(
     request: Document,
     catalog: Catalog,
     *,
+    entries: list[timeline.Entry],
     messages: list[Document],
     opened: tuple[OpenAction, ...],
 ) -> RequestPrivate:
-    public = to_public_view(request, catalog)
+    public = to_public_view(request, catalog, entries=entries)
     location: dict[str, Any] | None = request.get("location")
     return RequestPrivate(
         **public.model_dump(),

@@ -1,16 +1,19 @@
 """Accepting a citizen's action so that a 202 always means "durable and on its way to
 routing", and a retry with the same key is the same action.
 
-First the action's record is looked up by its id (derived from code and key): found, this
-is a retry, answered as before whatever the case has done since. Otherwise intake's read
-model must show the action open (409 if not), and then two writes, as for a submission:
-the outbox entry first (the durability point; from here the relay derives the record if
-need be and publishes the event), then the record and its reference on the request,
-derived from the entry pending under the event id (ours, or a concurrent retry's). The
-record names the attempt it was derived from: the call whose attempt that is answers 202,
-every other call answers 202 with `Idempotent-Replayed: true`, and an entry written by a
-retry after the first was published announces nothing and is cleared, so a retry never
-emits a second event.
+First the action is looked up by its ids (derived from code and key): an outbox entry
+pending under its event id (an earlier call got that far: its record is derived from the
+entry now, since the relay publishes it whatever the case has done meanwhile), or else its
+stored record. Found, this is a retry, answered as before whatever the case has done
+since; the outbox is read first because an entry is cleared only after its record is
+stored, so an action missing from both was never accepted. Otherwise intake's read model
+must show the action open (409 if not), and then two writes, as for a submission: the
+outbox entry first (the durability point; from here the relay derives the record if need
+be and publishes the event), then the record and its reference, derived from the entry
+pending under the event id (ours, or a concurrent retry's). The record names the attempt
+it was derived from: the call whose attempt that is answers 202, every other call answers
+202 with `Idempotent-Replayed: true`, and an entry written by a retry after the first was
+published announces nothing and is cleared, so a retry never emits a second event.
 """
 
 from __future__ import annotations
@@ -30,13 +33,14 @@ from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.followup import rules
 from nigrani_intake.followup.derivation import ActionDerivation
 from nigrani_intake.followup.documents import (
+    ENTRY_FIELD,
     ActionIds,
     action_fingerprint,
     action_ids,
     build_action,
 )
 from nigrani_intake.followup.private_view import to_private_view
-from nigrani_intake.followup.repository import MessagesRepository
+from nigrani_intake.followup.repository import MessageReferences, MessagesRepository
 from nigrani_intake.followup.schemas import ActionAccepted, MessageInternal, RequestPrivate
 from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
@@ -44,6 +48,7 @@ from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.errors import OutcomeUnknownError, SubmissionRejectedError
 from nigrani_intake.submissions.identity import random_idempotency_key
 from nigrani_intake.submissions.public_view import public_status
+from nigrani_intake.submissions.timeline_repository import TimelineRepository
 
 
 class ActionNotOpenError(Exception):
@@ -75,6 +80,8 @@ class FollowUpService:
         *,
         catalog: Catalog,
         messages: MessagesRepository,
+        references: MessageReferences,
+        timeline_entries: TimelineRepository,
         derivation: ActionDerivation,
         outbox: OutboxRepository,
         signal: OutboxSignal,
@@ -86,6 +93,8 @@ class FollowUpService:
     ) -> None:
         self._catalog = catalog
         self._messages = messages
+        self._references = references
+        self._timeline = timeline_entries
         self._derivation = derivation
         self._outbox = outbox
         self._signal = signal
@@ -95,19 +104,21 @@ class FollowUpService:
         self._store_timeout = store_timeout_seconds
         self._clock = clock
 
-    def open_actions(self, request: Document) -> tuple[rules.OpenAction, ...]:
-        case = timeline.current(timeline.ordered(request.get("timeline", {})))
+    def _open_actions(self, case: timeline.CaseState) -> tuple[rules.OpenAction, ...]:
         return rules.open_actions(case.state, case.resolved_at, self._clock(), self._windows)
 
     async def private_view(self, request: Document) -> RequestPrivate:
-        ids = sorted(request.get("citizen_messages") or {})
         with pymongo.timeout(self._store_timeout):
+            entries, ids = await asyncio.gather(
+                self._timeline.entries(request), self._references.message_ids(request)
+            )
             found = await asyncio.gather(*(self._messages.get(i) for i in ids))
         return to_private_view(
             request,
             self._catalog,
+            entries=entries,
             messages=[m for m in found if m is not None],
-            opened=self.open_actions(request),
+            opened=self._open_actions(timeline.current(entries)),
         )
 
     async def message(self, tracking_code: str, message_id: str) -> MessageInternal | None:
@@ -140,13 +151,13 @@ class FollowUpService:
             raise OutcomeUnknownError(key) from error
 
     async def _act(self, asked: _Asked) -> ActionOutcome:
-        earlier = await self._messages.get(asked.ids.message_id)
+        earlier = await self._earlier(asked.ids)
         if earlier is not None:
             return self._answer(asked, earlier, replayed=True)
-        opened = self.open_actions(asked.request)
+        case = timeline.current(await self._timeline.entries(asked.request))
+        opened = self._open_actions(case)
         if not rules.is_open(asked.action, opened):
-            state = timeline.current(timeline.ordered(asked.request.get("timeline", {}))).state
-            raise ActionNotOpenError(public_status(state), opened)
+            raise ActionNotOpenError(public_status(case.state), opened)
         attempt = uuid.uuid4().hex
         documents = build_action(
             tracking_code=asked.request["_id"],
@@ -160,6 +171,20 @@ class FollowUpService:
         stored = await self._store(documents.outbox_entry, attempt)
         return self._answer(asked, stored, replayed=stored.get("attempt") != attempt)
 
+    async def _earlier(self, ids: ActionIds) -> Document | None:
+        """The record of an earlier call of this action, completed where that call died:
+        derived from its entry if still pending, referenced if the reference is missing."""
+        pending = await self._outbox.get(ids.event_id)
+        if pending is not None:
+            derived = await self._derivation.derive(pending[ENTRY_FIELD])
+            if derived.inserted:
+                self._signal.request_stored(pending["_id"], pending["attempt"])
+            return derived.stored
+        stored = await self._messages.get(ids.message_id)
+        if stored is not None:
+            await self._derivation.reference(stored)
+        return stored
+
     async def _store(self, entry: Document, attempt: str) -> Document:
         """Writes the entry, then the record derived from the pending entry; returns the
         stored record."""
@@ -167,11 +192,11 @@ class FollowUpService:
         if pending is None:
             # The pending entry was published and cleared after our insert met it; the
             # record is derived before an entry is cleared, so it is there to read.
-            stored = await self._messages.get(entry["message"]["_id"])
+            stored = await self._messages.get(entry[ENTRY_FIELD]["_id"])
             if stored is None:
                 raise LookupError("outbox entry cleared without its message")
             return stored
-        derived = await self._derivation.derive(pending["message"])
+        derived = await self._derivation.derive(pending[ENTRY_FIELD])
         stored = derived.stored
         assert stored is not None
         if derived.inserted:

@@ -20,6 +20,9 @@ class OutboxRepository:
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._collection = collection
 
+    async def get(self, entry_id: str) -> Document | None:
+        return await self._collection.find_one({"_id": entry_id})
+
     async def add_or_get(self, entry: Document) -> InsertOutcome:
         """Stores the entry unless one with its `_id` is pending; returns the pending one.
         `stored` is None when that one was published and cleared in the meantime."""

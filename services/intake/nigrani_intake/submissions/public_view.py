@@ -38,8 +38,11 @@ _UNLISTED_STATUS = "updated"
 _UNLISTED_TEXT = "Updated"
 
 
-def to_public_view(request: Document, catalog: Catalog) -> RequestPublic:
-    entries = timeline.ordered(request.get("timeline", {}))
+def to_public_view(
+    request: Document, catalog: Catalog, *, entries: list[timeline.Entry]
+) -> RequestPublic:
+    """`entries` is the request's timeline as timeline.ordered returns it (the timeline
+    repository reads it)."""
     case = timeline.current(entries)
     category = catalog.get(request["category"])
     location: dict[str, Any] = request.get("location") or {}

@@ -1,10 +1,11 @@
 """The public status view, served from memory for about a second.
 
 `GET /v1/requests/{code}` is what citizens' pages and Open311 clients poll. Reading the
-request from the store, building the view and validating and encoding it on every call cost
-about 2 ms of CPU (one store round trip, about 1 ms of it in FerretDB); the same code is
-asked for again and again while nothing changes. So this process keeps the encoded JSON of
-each recently asked view:
+request and its timeline from the store (the request, then its timeline entries one `_id`
+at a time up to the first missing version: 2 + n round trips for n entries after the
+submission, see timeline_repository.py), building the view and validating and encoding it
+on every call costs several ms; the same code is asked for again and again while nothing
+changes. So this process keeps the encoded JSON of each recently asked view:
 
 - fresh: an entry is served for at most `ttl_seconds` after the store read began, then read
   again. The response says `Cache-Control: max-age=<ttl>`, so a client or proxy that also
@@ -35,6 +36,7 @@ from prometheus_client import Counter
 from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.submissions.public_view import to_public_view
 from nigrani_intake.submissions.repository import RequestsRepository
+from nigrani_intake.submissions.timeline_repository import TimelineRepository
 
 Loader = Callable[[], Awaitable[bytes | None]]
 
@@ -124,11 +126,13 @@ class PublicStatus:
         self,
         *,
         requests: RequestsRepository,
+        timeline: TimelineRepository,
         catalog: Catalog,
         cache: StatusCache,
         store_timeout_seconds: float,
     ):
         self._requests = requests
+        self._timeline = timeline
         self._catalog = catalog
         self._cache = cache
         self._store_timeout = store_timeout_seconds
@@ -141,6 +145,7 @@ class PublicStatus:
     async def _read(self, tracking_code: str) -> bytes | None:
         with pymongo.timeout(self._store_timeout):  # a frozen store answers 503, not never
             stored = await self._requests.get(tracking_code)
-        if stored is None:
-            return None
-        return to_public_view(stored, self._catalog).model_dump_json().encode()
+            if stored is None:
+                return None
+            entries = await self._timeline.entries(stored)
+        return to_public_view(stored, self._catalog, entries=entries).model_dump_json().encode()
