@@ -17,9 +17,16 @@ rebalance, a dead letter replayed later) is stored at once but shown only once t
 versions before it are there. Entries stored on the request itself before this layout
 (its `timeline` map, keyed by event id; it still holds the submitted entry, version 0)
 are read as before and fill their versions' places.
+
+Entries never change once stored (the first insert of a version wins), so each process
+remembers the entries it has read, for the most recently read requests, and asks the store
+only for the versions after them: a view costs the request and one probe, not one read per
+entry.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from nigrani_shared.store import slots
 from nigrani_shared.store.client import Document
@@ -31,11 +38,17 @@ from nigrani_intake.submissions import timeline
 COLLECTION = "timeline"
 #: The first version stored here: routing creates the case at version 1 when it routes it.
 FIRST_VERSION = 1
+#: Requests whose settled entries a process remembers (a few hundred bytes each).
+REMEMBERED_REQUESTS = 20_000
 
 
 class TimelineRepository:
-    def __init__(self, collection: AsyncCollection[Document]) -> None:
+    def __init__(
+        self, collection: AsyncCollection[Document], *, remembered: int = REMEMBERED_REQUESTS
+    ) -> None:
         self._collection = collection
+        self._remembered = remembered
+        self._settled: OrderedDict[str, list[Document]] = OrderedDict()
 
     async def add(self, tracking_code: str, event_id: str, entry: timeline.Entry) -> bool:
         """Stores the entry of its case version unless one is there; True if this call
@@ -52,12 +65,24 @@ class TimelineRepository:
     async def entries(self, request: Document) -> list[timeline.Entry]:
         """The request's timeline, oldest first (timeline.ordered)."""
         legacy: dict[str, timeline.Entry] = request.get("timeline") or {}
-        stored = await slots.read_all(
+        code: str = request["_id"]
+        settled = self._settled.get(code, [])
+        first = settled[-1]["case_version"] + 1 if settled else FIRST_VERSION
+        stored = settled + await slots.read_all(
             self._collection,
-            request["_id"],
-            first=FIRST_VERSION,
+            code,
+            first=first,
             held_elsewhere={timeline.case_version(e) for e in legacy.values()},
         )
+        self._remember(code, stored)
         versions = {timeline.case_version(e) for e in stored}
         kept = {k: e for k, e in legacy.items() if timeline.case_version(e) not in versions}
         return timeline.ordered({**kept, **{e["_id"]: e for e in stored}})
+
+    def _remember(self, code: str, stored: list[Document]) -> None:
+        if not stored:
+            return
+        self._settled[code] = stored
+        self._settled.move_to_end(code)
+        while len(self._settled) > self._remembered:
+            self._settled.popitem(last=False)
