@@ -1,10 +1,10 @@
 """The public status view, served from memory for about a second.
 
 `GET /v1/requests/{code}` is what citizens' pages and Open311 clients poll. Reading the
-request and its timeline from the store (the request, then its timeline entries one `_id`
-at a time up to the first missing version: 2 + n round trips for n entries after the
-submission, see timeline_repository.py), building the view and validating and encoding it
-on every call costs several ms; the same code is asked for again and again while nothing
+request and its timeline from the store (the request and the timeline's next versions by
+`_id`, read at the same time; entries already read are remembered, see
+timeline_repository.py), building the view and validating and encoding it on every call
+costs several ms; the same code is asked for again and again while nothing
 changes. So this process keeps the encoded JSON of each recently asked view:
 
 - fresh: an entry is served for at most `ttl_seconds` after the store read began, then read
@@ -144,8 +144,10 @@ class PublicStatus:
 
     async def _read(self, tracking_code: str) -> bytes | None:
         with pymongo.timeout(self._store_timeout):  # a frozen store answers 503, not never
-            stored = await self._requests.get(tracking_code)
+            stored, prefetched = await asyncio.gather(
+                self._requests.get(tracking_code), self._timeline.stored_entries(tracking_code)
+            )
             if stored is None:
                 return None
-            entries = await self._timeline.entries(stored)
+            entries = await self._timeline.entries(stored, prefetched)
         return to_public_view(stored, self._catalog, entries=entries).model_dump_json().encode()

@@ -62,22 +62,36 @@ class TimelineRepository:
         }
         return (await insert_or_get(self._collection, document)).inserted
 
-    async def entries(self, request: Document) -> list[timeline.Entry]:
-        """The request's timeline, oldest first (timeline.ordered)."""
+    async def entries(
+        self, request: Document, prefetched: list[Document] | None = None
+    ) -> list[timeline.Entry]:
+        """The request's timeline, oldest first (timeline.ordered). `prefetched` is what
+        `stored_entries` read while the request itself was being read; it is used unless
+        the request holds versions of its own in the older layout."""
         legacy: dict[str, timeline.Entry] = request.get("timeline") or {}
+        held = {timeline.case_version(e) for e in legacy.values()}
         code: str = request["_id"]
-        settled = self._settled.get(code, [])
-        first = settled[-1]["case_version"] + 1 if settled else FIRST_VERSION
-        stored = settled + await slots.read_all(
-            self._collection,
-            code,
-            first=first,
-            held_elsewhere={timeline.case_version(e) for e in legacy.values()},
-        )
-        self._remember(code, stored)
+        if prefetched is not None and all(v < FIRST_VERSION for v in held):
+            stored = prefetched
+        else:
+            stored = await self._read_after_settled(code, held)
         versions = {timeline.case_version(e) for e in stored}
         kept = {k: e for k, e in legacy.items() if timeline.case_version(e) not in versions}
         return timeline.ordered({**kept, **{e["_id"]: e for e in stored}})
+
+    async def stored_entries(self, tracking_code: str) -> list[Document]:
+        """The entries stored here, without the request: read at the same time as the
+        request, so a view costs one round trip of latency, not two."""
+        return await self._read_after_settled(tracking_code, set())
+
+    async def _read_after_settled(self, code: str, held: set[int]) -> list[Document]:
+        settled = self._settled.get(code, [])
+        first = settled[-1]["case_version"] + 1 if settled else FIRST_VERSION
+        stored = settled + await slots.read_all(
+            self._collection, code, first=first, held_elsewhere=held
+        )
+        self._remember(code, stored)
+        return stored
 
     def _remember(self, code: str, stored: list[Document]) -> None:
         if not stored:
