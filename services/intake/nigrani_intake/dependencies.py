@@ -18,7 +18,6 @@ from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.followup.service import FollowUpService
-from nigrani_intake.submissions.identity import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
 from nigrani_intake.submissions.tracking_code import normalise_tracking_code
@@ -98,17 +97,6 @@ CitizenToken = Annotated[
         max_length=100,
         pattern=r"^[A-Za-z0-9_-]+$",
         description="The citizen token given once with the tracking code.",
-    ),
-]
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=MIN_KEY_LENGTH,
-        max_length=MAX_KEY_LENGTH,
-        pattern=r"^[\x21-\x7e]+$",
-        description="A unique value (a UUID) per request: a retry with it creates nothing new.",
     ),
 ]
 

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response
 from nigrani_shared.web.errors import ErrorBody
+from nigrani_shared.web.idempotency import IdempotencyKey
 from nigrani_shared.web.ratelimit import rate_limited
 
 from nigrani_intake.dependencies import (
     NOT_FOUND,
     CitizenRequest,
     FollowUpDep,
-    IdempotencyKey,
     TrackingCode,
     require_internal_caller,
 )

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 
 from nigrani_intake.submissions.tracking_code import encode_tracking_code
 
-MIN_KEY_LENGTH = 16
-MAX_KEY_LENGTH = 200
-
 
 def random_idempotency_key() -> str:
     return secrets.token_urlsafe(32)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 from nigrani_shared.web.errors import ErrorBody
+from nigrani_shared.web.idempotency import IdempotencyKey
 from nigrani_shared.web.ratelimit import rate_limited
 
 from nigrani_intake.dependencies import (
     NOT_FOUND,
-    IdempotencyKey,
     PublicStatusDep,
     SubmissionsDep,
     TrackingCode,
