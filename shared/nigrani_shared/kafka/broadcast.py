@@ -58,9 +58,6 @@ class BroadcastReader:
     def ready(self) -> bool:
         return self._synced.is_set()
 
-    async def wait_synced(self) -> None:
-        await self._synced.wait()
-
     async def _supervise(self) -> None:
         backoff = Backoff(initial_seconds=0.5, max_seconds=10)
         attempt = 0

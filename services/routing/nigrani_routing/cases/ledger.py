@@ -36,7 +36,7 @@ from nigrani_routing.cases.repository import CasesRepository, change_id
 logger = logging.getLogger(__name__)
 
 Publish = Callable[[EventEnvelope], Awaitable[None]]
-Committed_ = Callable[[Case], None]
+OnCommitted = Callable[[Case], None]
 
 CONFLICTS = Counter(
     "nigrani_case_conflicts_total", "Case changes that lost a concurrent write race."
@@ -76,7 +76,7 @@ class CaseLedger:
         cases: CasesRepository,
         publish: Publish,
         *,
-        on_committed: Committed_ | None = None,
+        on_committed: OnCommitted | None = None,
     ) -> None:
         self._cases = cases
         self._publish = publish

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -62,9 +63,6 @@ class CasesRepository:
         """Every case, for rebuilding in-memory read models at start-up."""
         return await self._snapshots.find({}).to_list()
 
-    async def count(self) -> int:
-        return await self._snapshots.count_documents({})
-
     # -- history
     async def insert_change(self, change: Document) -> InsertOutcome:
         return await insert_or_get(self._changes, change)
@@ -73,12 +71,12 @@ class CasesRepository:
         return await self._changes.find_one({"_id": change_id(request_id, version)})
 
     async def history(self, request_id: str, latest: int) -> list[Document]:
-        found = []
-        for version in range(1, latest + 1):
-            change = await self.change(request_id, version)
-            if change is not None:
-                found.append(change)
-        return found
+        """Versions 1..latest, each read by `_id`, all at once (a case stored before the
+        workflow existed has no version 1: it is skipped)."""
+        changes = await asyncio.gather(
+            *(self.change(request_id, version) for version in range(1, latest + 1))
+        )
+        return [change for change in changes if change is not None]
 
     # -- outbox
     async def add_pending(self, entry: Document) -> InsertOutcome:

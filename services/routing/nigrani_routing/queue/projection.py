@@ -140,6 +140,3 @@ class QueueProjection:
         more = start + limit < len(matching)
         next_cursor = _encode_cursor(_sort_key(items[-1], sort), sort) if more else None
         return Page(items=items, next_cursor=next_cursor, total=len(matching))
-
-    def open_count(self, department: str) -> int:
-        return len(self._by_department.get(department, ()))
