@@ -31,6 +31,7 @@ from nigrani_shared.store.client import Document
 from nigrani_shared.timers import MinuteTimers
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import AutoReconnect
 
 from tests.support.infra import Infra
 
@@ -344,3 +345,26 @@ async def test_a_key_reused_for_a_different_command_is_refused(bench: Bench) -> 
             "attempt-k",
             utc_now(),
         )
+
+
+async def test_an_entry_the_store_failed_to_remove_after_the_publish_is_not_published_again(
+    bench: Bench,
+) -> None:
+    """Kafka acked, then the store failed on the entry's delete: the redelivery and the
+    relay remove the entry later without a second record on the topic."""
+    repository = bench.parts.repository
+    remove = repository.remove_pending
+    failures = [AutoReconnect("store went away")]
+
+    async def flaky_remove(attempt: str) -> None:
+        if failures:
+            raise failures.pop()
+        await remove(attempt)
+
+    repository.remove_pending = flaky_remove  # type: ignore[method-assign]
+    await opened(bench, "CASE-UNRM-0001")
+    assert await bench.db["case_outbox"].count_documents({}) == 1
+    await opened(bench, "CASE-UNRM-0001")  # the redelivery
+    await bench.ledger.relay_round(timedelta(0))
+    assert await bench.db["case_outbox"].count_documents({}) == 0
+    assert [e.type for e in bench.published] == [RequestRouted.event_type]

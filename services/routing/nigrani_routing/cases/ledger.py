@@ -28,6 +28,7 @@ from nigrani_shared.clock import utc_now
 from nigrani_shared.events import EventEnvelope, decode_event, encode_event
 from nigrani_shared.store.client import Document
 from prometheus_client import Counter
+from pymongo.errors import PyMongoError
 
 from nigrani_routing.cases.documents import case_document, case_from_document
 from nigrani_routing.cases.model import Case
@@ -81,6 +82,7 @@ class CaseLedger:
         self._cases = cases
         self._publish = publish
         self._on_committed = on_committed or (lambda case: None)
+        self._published_not_removed: set[str] = set()
         # Tests force interleavings here: after the change is stored, before the snapshot.
         self.between_writes: Callable[[], Awaitable[None]] | None = None
 
@@ -179,15 +181,30 @@ class CaseLedger:
                 return pending.stored
 
     async def _announce(self, entry: Document) -> bool:
+        """Publishes the entry's event, then removes the entry. If the store fails between
+        the two, the entry stays (the relay will remove it) but this process remembers
+        that Kafka has the event, so neither its relay nor a redelivery publishes it a
+        second time; only a crash in that window can repeat it (same id)."""
+        attempt = entry["_id"]
+        if attempt not in self._published_not_removed:
+            try:
+                await self._publish(decode_event(entry["event"].encode()))
+            except Exception as error:
+                logger.warning(
+                    "case change stored, announcement left to the relay",
+                    extra={"request_id": entry["request_id"], "error_type": type(error).__name__},
+                )
+                return False
         try:
-            await self._publish(decode_event(entry["event"].encode()))
-        except Exception as error:
+            await self._cases.remove_pending(attempt)
+        except PyMongoError as error:
+            self._published_not_removed.add(attempt)
             logger.warning(
-                "case change stored, announcement left to the relay",
+                "case change announced, its outbox entry left to the relay",
                 extra={"request_id": entry["request_id"], "error_type": type(error).__name__},
             )
-            return False
-        await self._cases.remove_pending(entry["_id"])
+            return True
+        self._published_not_removed.discard(attempt)
         return True
 
     async def _lost_race(self, request_id: str, attempt: str) -> Committed | Conflict:
