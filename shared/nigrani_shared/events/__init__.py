@@ -11,9 +11,11 @@ from nigrani_shared.events.envelope import EventEnvelope, derived_event_id, new_
 from nigrani_shared.events.models import (
     Actor,
     CaseChanged,
+    CaseEscalated,
     CitizenActed,
     Contact,
     ContactErased,
+    DeadlineSet,
     Location,
     PlaceRef,
     RequestRouted,
@@ -21,6 +23,9 @@ from nigrani_shared.events.models import (
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
+    SlaBreached,
+    SlaEscalated,
+    SlaWarning,
 )
 from nigrani_shared.events.registry import EVENT_MODELS, model_for_type
 
@@ -28,9 +33,11 @@ __all__ = [
     "EVENT_MODELS",
     "Actor",
     "CaseChanged",
+    "CaseEscalated",
     "CitizenActed",
     "Contact",
     "ContactErased",
+    "DeadlineSet",
     "EventData",
     "EventEnvelope",
     "Location",
@@ -40,6 +47,9 @@ __all__ = [
     "RequestSubmitted",
     "RequestSubmittedV1",
     "RequestSubmittedV2",
+    "SlaBreached",
+    "SlaEscalated",
+    "SlaWarning",
     "UndecodableEventError",
     "UnknownEventTypeError",
     "decode_event",

@@ -210,3 +210,101 @@ class CitizenActed(EventData):
     action: Literal["add_information", "confirm", "dispute", "reopen"]
     message_id: str | None
     acted_at: datetime
+
+
+@register_event
+class CaseEscalated(CaseChanged):
+    """Routing moved a case up the escalation ladder after the SLA service said its
+    resolution target was missed by the level's allowance: the case is now in the queue of
+    `escalated_to_role` in `escalated_to_department` (level 3 is the oversight body). A
+    case change like any other (it has a `case_version`), so readers of CaseChanged read
+    it as one; its own type says to subscribers that delay has become an escalation."""
+
+    event_type = "org.nigrani.request.escalated.v1"
+
+    escalation_level: int
+    escalated_to_role: str
+    escalated_to_department: str
+
+
+SlaTarget = Literal["first_response", "resolution"]
+
+
+@register_event
+class DeadlineSet(EventData):
+    """The SLA service computed (or moved) a request's due times. Sent at submission and
+    whenever the times move: routing (the department's calendar and the priority are known),
+    a pause in awaiting_citizen (`paused`, no resolution due time while it lasts), the
+    citizen's answer (the due time moves by exactly the paused business time), the first
+    response (its due time is met and gone), a stop (resolved, rejected, closed) and a
+    reopen (the same clock resumes). Never by a note, transfer or reassignment.
+
+    `generation` counts the times this request's due times were set, so a reader keeps
+    the latest; `elapsed_business_seconds` is the clock's reading when they were set."""
+
+    event_type = "org.nigrani.sla.deadline_set.v1"
+
+    request_id: str
+    generation: int
+    cause: str
+    policy_id: str
+    category: str
+    priority: str
+    department_code: str | None
+    calendar: str
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    elapsed_business_seconds: float
+    paused: bool
+    stopped: bool
+    set_at: datetime
+
+
+@register_event
+class SlaWarning(EventData):
+    """A share of a target (75% by default) has passed without the response or the
+    resolution: the responsible staff still have time."""
+
+    event_type = "org.nigrani.sla.warning.v1"
+
+    request_id: str
+    target: SlaTarget
+    due_at: datetime
+    department_code: str | None
+    category: str
+    priority: str
+    fired_at: datetime
+
+
+@register_event
+class SlaBreached(EventData):
+    """A target passed without the response or the resolution: the request is overdue."""
+
+    event_type = "org.nigrani.sla.breached.v1"
+
+    request_id: str
+    target: SlaTarget
+    due_at: datetime
+    department_code: str | None
+    category: str
+    priority: str
+    fired_at: datetime
+
+
+@register_event
+class SlaEscalated(EventData):
+    """The resolution target was missed by a ladder level's allowance: the case must move
+    to that level's queue (`role`: supervisor, dept_admin for the head of department,
+    oversight), in the department responsible (`department_code`)."""
+
+    event_type = "org.nigrani.sla.escalated.v1"
+
+    request_id: str
+    level: int
+    role: str
+    due_at: datetime
+    escalation_due_at: datetime
+    department_code: str | None
+    category: str
+    priority: str
+    fired_at: datetime
