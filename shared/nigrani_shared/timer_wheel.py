@@ -1,0 +1,237 @@
+"""Durable timers that fire within a second of their due time, found by `_id` only.
+
+The SLA service promises that a timer fires within a second of its due time, after a
+restart late but once and in due order, and that due timers are found without scanning
+the open ones (the local store serves only a filter of one `_id` from an index). So a
+timer is a document in a bucket of its due second, `<wheel>:s:<second>:<slot>`, taken by a
+unique insert (nigrani_shared.store.slots: the store loses concurrent updates of one
+document but never an insert); each minute that holds any bucket has a marker
+`<wheel>:m:<minute>`, so catching up after downtime reads one document per empty minute.
+
+Sweeping. A sweeper reads the buckets of the last `settle` seconds again on every tick,
+from the slot it reached, and fires what is due; a second is closed (the durable cursor
+moved past it) only once it is `settle` old, and read once more after the cursor moved.
+A writer never fills a bucket behind the clock (a timer already due goes into the bucket
+of the current second) and, after inserting, reads the cursor: had the bucket been closed
+meanwhile (the writer stalled for longer than `settle`), it writes the timer again into
+the current second. Between the two, every timer is read by some sweep after it is
+written. The cursor is a single document moved by `$max`; the store may lose one of two
+concurrent moves, which only makes a sweeper read a closed second again.
+
+Firing is at least once: several replicas sweep the same buckets and a crash repeats a
+second, and a timer is never deleted. The `fire` callback must recognise a timer whose
+reason has passed, and two firings of one timer (see nigrani_sla.firing: claims by
+unique insert and deterministic event ids).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from nigrani_shared.clock import utc_now
+from nigrani_shared.store import slots
+from nigrani_shared.store.client import Document
+from nigrani_shared.store.writes import insert_or_get
+
+logger = logging.getLogger(__name__)
+
+SECOND = timedelta(seconds=1)
+MINUTE = timedelta(minutes=1)
+READ_AHEAD = 32  # slots of one bucket read concurrently
+
+
+@dataclass(frozen=True)
+class Timer:
+    key: str
+    due_at: datetime
+    payload: Document
+
+
+Fire = Callable[[Sequence[Timer]], Awaitable[None]]
+
+
+def _second(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _minute(moment: datetime) -> datetime:
+    return _second(moment).replace(second=0)
+
+
+class TimerWheel:
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        wheel: str,
+        *,
+        settle: timedelta = timedelta(seconds=5),
+    ) -> None:
+        self._collection = collection
+        self._wheel = wheel
+        self._settle = settle
+        self._cursor_id = f"{wheel}:cursor"
+        self._next_slot: dict[datetime, int] = {}  # bucket -> first slot not known taken
+        self._marked: set[datetime] = set()  # minutes whose marker this process has seen
+        self._read: dict[datetime, int] = {}  # open bucket -> slots already fired
+        self._closed_up_to: datetime | None = None  # this sweeper's cursor
+        self._unmarked: set[datetime] = set()  # minutes found without a marker this sweep
+
+    # -- writing ---------------------------------------------------------------------
+
+    async def schedule(self, key: str, due: datetime, payload: Document | None = None) -> None:
+        """Stores a timer; it fires at `due`, or at once if `due` has passed."""
+        fields: Document = {"key": key, "due_at": due, "payload": payload or {}}
+        bucket = max(_second(due), _second(utc_now()))
+        while True:
+            await self._append(bucket, fields)
+            cursor = await self._durable_cursor()
+            if cursor is None:  # the first timer ever: sweeps start from now
+                first_cursor = _second(utc_now()) - self._settle
+                await insert_or_get(
+                    self._collection, {"_id": self._cursor_id, "second": first_cursor}
+                )
+                cursor = await self._durable_cursor()
+            if cursor is None or bucket > cursor:
+                return
+            # The writer stalled past `settle`, or a sweeper's clock runs ahead of ours.
+            logger.warning("a timer was written into a closed second; written again")
+            bucket = max(_second(utc_now()), cursor + SECOND)
+
+    async def _append(self, bucket: datetime, fields: Document) -> None:
+        minute = _minute(bucket)
+        if minute not in self._marked:
+            await insert_or_get(self._collection, {"_id": self._marker_id(minute)})
+            self._marked.add(minute)
+        first = self._next_slot.get(bucket, 0)
+        stored = await slots.append(
+            self._collection, self._bucket_prefix(bucket), fields, first=first
+        )
+        slot = int(str(stored["_id"]).rsplit(":", 1)[1])
+        self._next_slot[bucket] = slot + 1
+
+    # -- sweeping --------------------------------------------------------------------
+
+    async def sweep(self, fire: Fire, *, now: datetime | None = None) -> int:
+        """Fires what fell due since the last sweep, in due order; returns how many.
+        A `fire` that raises stops the sweep before the cursor passes its bucket."""
+        now = now or utc_now()
+        self._unmarked.clear()
+        if self._closed_up_to is None:
+            cursor = await self._durable_cursor()
+            if cursor is None:  # no timer was ever written: start now, and tell writers
+                cursor = _second(now) - self._settle
+                await self._advance(cursor)
+            self._closed_up_to = cursor
+        fired = 0
+        second = self._closed_up_to + SECOND
+        while second <= _second(now):
+            if second + self._settle <= now:
+                fired += await self._close(second, fire, now)
+            else:
+                fired += await self._read_bucket(second, fire, now)
+            second += SECOND
+        return fired
+
+    async def _close(self, second: datetime, fire: Fire, now: datetime) -> int:
+        """A second old enough that no writer fills it any more: read it a last time,
+        move the cursor past it, and read it once more (a writer that stalled may have
+        filled it between the two)."""
+        minute = _minute(second)
+        last_of_minute = minute + MINUTE - SECOND
+        whole_minute_settled = last_of_minute + self._settle <= now
+        if second == minute and whole_minute_settled and not await self._has_marker(minute):
+            await self._advance(last_of_minute)  # a minute without timers: skipped whole
+            return 0
+        fired = await self._read_bucket(second, fire, now)
+        await self._advance(second)
+        self._unmarked.discard(minute)  # the last read must see a marker written since
+        fired += await self._read_bucket(second, fire, now)
+        self._read.pop(second, None)
+        self._next_slot.pop(second, None)
+        if second == last_of_minute:
+            self._marked.discard(minute)
+        return fired
+
+    async def _read_bucket(self, second: datetime, fire: Fire, now: datetime) -> int:
+        if second not in self._read and not await self._has_marker(_minute(second)):
+            return 0  # no timer in this minute yet
+        first = self._read.get(second, 0)
+        timers = await self._read_slots(self._bucket_prefix(second), first)
+        due = [timer for timer in timers if timer.due_at <= now]
+        # Slots are fired in order; one not yet due (only in the current second) waits.
+        ready = len(due) if len(due) == len(timers) else _prefix_due(timers, now)
+        if ready:
+            await fire(sorted(timers[:ready], key=lambda timer: timer.due_at))
+            self._read[second] = first + ready
+        else:
+            self._read.setdefault(second, first)
+        return ready
+
+    async def _read_slots(self, prefix: str, first: int) -> list[Timer]:
+        """Slot `first` alone (an idle bucket costs one read a tick), then the rest
+        `READ_AHEAD` at a time (a burst of timers in one second is read concurrently)."""
+        document = await self._collection.find_one({"_id": slots.slot_id(prefix, first)})
+        if document is None:
+            return []
+        found = [Timer(document["key"], document["due_at"], document["payload"])]
+        slot = first + 1
+        while True:
+            ids = [slots.slot_id(prefix, n) for n in range(slot, slot + READ_AHEAD)]
+            documents = await asyncio.gather(
+                *(self._collection.find_one({"_id": slot_id}) for slot_id in ids)
+            )
+            for document in documents:
+                if document is None:
+                    return found
+                found.append(Timer(document["key"], document["due_at"], document["payload"]))
+            slot += READ_AHEAD
+
+    async def _has_marker(self, minute: datetime) -> bool:
+        if minute in self._marked:
+            return True
+        if minute in self._unmarked:
+            return False
+        if await self._collection.find_one({"_id": self._marker_id(minute)}) is None:
+            self._unmarked.add(minute)
+            return False
+        self._marked.add(minute)
+        return True
+
+    async def _advance(self, second: datetime) -> None:
+        self._closed_up_to = second
+        try:
+            await self._collection.update_one(
+                {"_id": self._cursor_id}, {"$max": {"second": second}}, upsert=True
+            )
+        except DuplicateKeyError:  # another replica created the cursor first
+            await self._collection.update_one(
+                {"_id": self._cursor_id}, {"$max": {"second": second}}
+            )
+
+    async def _durable_cursor(self) -> datetime | None:
+        cursor = await self._collection.find_one({"_id": self._cursor_id})
+        return None if cursor is None else _second(cursor["second"])
+
+    def _bucket_prefix(self, second: datetime) -> str:
+        return f"{self._wheel}:s:{second:%Y-%m-%dT%H:%M:%S}"
+
+    def _marker_id(self, minute: datetime) -> str:
+        return f"{self._wheel}:m:{minute:%Y-%m-%dT%H:%M}"
+
+
+def _prefix_due(timers: Sequence[Timer], now: datetime) -> int:
+    """How many leading slots are due: a bucket of the current second can hold a timer
+    due later in the second; it and the slots after it are read again on the next tick."""
+    count = 0
+    for timer in timers:
+        if timer.due_at > now:
+            break
+        count += 1
+    return count
