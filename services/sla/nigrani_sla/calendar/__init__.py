@@ -1,0 +1,1 @@
+"""Business calendars: when a department's SLA clock runs (working hours, holidays, closures)."""
