@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from nigrani_shared.config_files.loading import read_bytes, validate_yaml
 
+from nigrani_sla.calendar import DEFAULT_CALENDARS_PATH, DEFAULT_CLOSURES_PATH
 from nigrani_sla.calendar.business import BusinessCalendar, Closure
 from nigrani_sla.calendar.errors import CalendarConfigError
 from nigrani_sla.calendar.hours import DAY, WEEKDAYS, WeekHours
@@ -26,9 +27,6 @@ from nigrani_sla.calendar.schemas import (
     ClosuresFile,
     ScopedEntry,
 )
-
-DEFAULT_CALENDARS_PATH = Path(__file__).with_name("calendars.yaml")
-DEFAULT_CLOSURES_PATH = Path(__file__).with_name("closures.yaml")
 
 
 class Calendars:
