@@ -154,6 +154,12 @@ class ClosuresFile(BaseModel):
     closures: tuple[ClosureSpec, ...] = ()
     openings: tuple[OpeningSpec, ...] = ()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_file(cls, data: object) -> object:
+        """A file with nothing in it (or only comments) closes nothing."""
+        return {} if data is None else data
+
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> ClosuresFile:
         departments = _known_departments(info)
