@@ -4,6 +4,7 @@ and refusals that name the file, the line and the problem."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -45,18 +46,26 @@ departments:
 
 
 def _load(
-    tmp_path: Path, calendars: str = SMALL, closures: str = "", **kwargs: object
+    tmp_path: Path,
+    calendars: str = SMALL,
+    closures: str = "",
+    known_departments: Collection[str] | None = None,
 ) -> Calendars:
     (tmp_path / "calendars.yaml").write_text(calendars, encoding="utf-8")
     (tmp_path / "closures.yaml").write_text(closures, encoding="utf-8")
-    return load_calendars(tmp_path / "calendars.yaml", tmp_path / "closures.yaml", **kwargs)  # type: ignore[arg-type]
+    return load_calendars(
+        tmp_path / "calendars.yaml", tmp_path / "closures.yaml", known_departments
+    )
 
 
 def _refused(
-    tmp_path: Path, calendars: str = SMALL, closures: str = "", **kwargs: object
+    tmp_path: Path,
+    calendars: str = SMALL,
+    closures: str = "",
+    known_departments: Collection[str] | None = None,
 ) -> CalendarConfigError:
     with pytest.raises(CalendarConfigError) as caught:
-        _load(tmp_path, calendars, closures, **kwargs)
+        _load(tmp_path, calendars, closures, known_departments)
     return caught.value
 
 
