@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
+from nigrani_shared.config_files.loading import read_bytes, validate_yaml
+from nigrani_shared.config_files.yaml_lines import YamlLines
 
 from nigrani_routing.rules.areas import parse_areas
 from nigrani_routing.rules.book import RuleBook, book_version
 from nigrani_routing.rules.errors import RulesError
 from nigrani_routing.rules.schemas import RuleSet, reference_problems
-from nigrani_routing.rules.yaml_lines import YamlLines
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("routing.yaml")
 DEFAULT_AREAS_PATH = Path(__file__).with_name("areas.geojson")
@@ -36,40 +35,8 @@ def load_book(
 
 
 def parse_rules(raw: bytes, file_name: str) -> RuleSet:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RulesError(file_name, None, f"is not UTF-8 ({error.reason})") from error
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = " ".join(p for p in (error.context, error.problem) if p) or "not valid YAML"
-        raise RulesError(
-            file_name, mark.line + 1 if mark else None, f"not valid YAML: {problem}"
-        ) from error
-    except yaml.YAMLError as error:
-        raise RulesError(file_name, None, f"not valid YAML: {error}") from error
-    try:
-        return RuleSet.model_validate(data)
-    except ValidationError as error:
-        raise _located(error, text, file_name) from error
-
-
-def _located(error: ValidationError, text: str, file_name: str) -> RulesError:
-    first = error.errors()[0]
-    context = first.get("ctx") or {}
-    if first["type"] == "rules_reference":
-        path, problem = tuple(context["path"]), str(context["message"])
-    else:
-        path = tuple(first["loc"])
-        field = ".".join(str(part) for part in path) or "the file"
-        problem = f"{field}: {first['msg']}"
-    return RulesError(file_name, YamlLines(text).line_of(path), problem)
+    return validate_yaml(RuleSet, raw, file_name, RulesError)
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise RulesError(path.name, None, f"cannot be read ({error.strerror})") from error
+    return read_bytes(path, RulesError)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nigrani_shared.config_files.loading import reference_error
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from nigrani_routing.rules.categories import category_score
 
@@ -78,9 +78,7 @@ class RuleSet(BaseModel):
     @model_validator(mode="after")
     def _references_resolve(self) -> RuleSet:
         for problem in reference_problems(self):
-            raise PydanticCustomError(
-                "rules_reference", "{message}", {"message": problem.message, "path": problem.path}
-            )
+            raise reference_error(problem.path, problem.message)
         return self
 
     def department(self, code: str) -> Department:
