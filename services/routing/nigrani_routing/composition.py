@@ -8,10 +8,8 @@ in the API process the queue feed (keeps the in-memory staff queue current).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +17,7 @@ from datetime import datetime, timedelta
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import CaseChanged, EventEnvelope, RequestRouted, derived_event_id
 from nigrani_shared.kafka.broadcast import BroadcastReader
+from nigrani_shared.loops import start_loop
 from nigrani_shared.service import ServiceClients
 from nigrani_shared.settings import NigraniSettings
 from nigrani_shared.timers import MinuteTimers
@@ -95,9 +94,8 @@ def start_loops(stack: AsyncExitStack, parts: RoutingParts, *, every_seconds: fl
     async def sweep_round() -> None:
         await parts.lapses.sweep(lambda key, due: lapse(parts, key, due))
 
-    for name, step in (("case-relay", relay_round), ("lapse-sweep", sweep_round)):
-        task = asyncio.create_task(_forever(name, step, every_seconds), name=name)
-        stack.push_async_callback(_cancel, task)
+    start_loop(stack, "case-relay", relay_round, every_seconds)
+    start_loop(stack, "lapse-sweep", sweep_round, every_seconds)
 
 
 def start_queue_feed(
@@ -129,20 +127,3 @@ def start_queue_feed(
     reader.start()
     stack.push_async_callback(reader.stop)
     return reader
-
-
-async def _forever(name: str, step: Callable[[], Awaitable[None]], every_seconds: float) -> None:
-    while True:
-        try:
-            await step()
-        except Exception as error:
-            logger.warning(
-                "%s round failed; retrying", name, extra={"error_type": type(error).__name__}
-            )
-        await asyncio.sleep(every_seconds)
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -1,1 +1,1 @@
-"""nigrani_sla: serves /healthz, /readyz and /metrics only; its business logic is not built yet."""
+"""nigrani_sla: SLA clocks, durable timers, the escalation ladder and the ops board."""

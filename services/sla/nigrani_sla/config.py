@@ -22,3 +22,15 @@ class SlaSettings(NigraniSettings):
         default=DEFAULT_CALENDARS_PATH, validation_alias="SLA_CALENDARS_PATH"
     )
     closures_path: Path = Field(default=DEFAULT_CLOSURES_PATH, validation_alias="SLA_CLOSURES_PATH")
+    # How often due timers are looked for: the bound on lateness when all is well.
+    sweep_interval_seconds: float = Field(
+        default=0.2, gt=0, le=5, validation_alias="SLA_SWEEP_INTERVAL_SECONDS"
+    )
+    # How long a second stays open to late writers before the sweep closes it.
+    timer_settle_seconds: float = Field(
+        default=5.0, ge=1, le=60, validation_alias="SLA_TIMER_SETTLE_SECONDS"
+    )
+    # How long an outbox entry may wait for its writer before the relay publishes it.
+    relay_grace_seconds: float = Field(
+        default=5.0, gt=0, le=300, validation_alias="SLA_RELAY_GRACE_SECONDS"
+    )

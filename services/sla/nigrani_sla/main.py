@@ -1,12 +1,66 @@
-"""Sla app factory: operational endpoints only until its issue lands."""
+"""The SLA service's app factory and lifespan: one process keeps the clocks (the embedded
+consumer), fires the timers (the sweep), relays what a dead writer left, and serves the
+ops board. Several replicas may run: the consumer group splits the requests, every
+replica sweeps every timer and the outbox's claims let one of them fire each."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from nigrani_shared.web.placeholder import create_operational_app
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 
+from fastapi import FastAPI
+from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.service import ServiceClients, consumer_for, embed_consumer, open_clients
+from nigrani_shared.web.app import install_common, set_readiness_checks
+
+from nigrani_sla.calendar.loader import load_calendars
+from nigrani_sla.clock.transitions import Rules
+from nigrani_sla.composition import SlaParts, build_parts, start_loops
 from nigrani_sla.config import SlaSettings
+from nigrani_sla.handlers import build_handlers
+from nigrani_sla.policies.loader import load_policies
+from nigrani_sla.repository import INDEXES
+
+GROUP_ID = "sla"
+
+
+def load_rules(settings: SlaSettings) -> Rules:
+    return Rules(
+        calendars=load_calendars(settings.calendars_path, settings.closures_path),
+        policies=load_policies(settings.policies_path),
+    )
+
+
+def build_consumer(clients: ServiceClients, parts: SlaParts) -> BackgroundConsumer:
+    # "earliest": a new SLA group must time every request ever accepted (those already
+    # overdue fire at once). "by_effect": clocks carry the case version they applied, so
+    # a redelivery is recognised without a record of event ids.
+    return consumer_for(
+        clients,
+        group_id=GROUP_ID,
+        handlers=build_handlers(parts.keeper),
+        start_from="earliest",
+        dedupe="by_effect",
+    )
 
 
 def create_app(settings: SlaSettings) -> FastAPI:
-    return create_operational_app(settings, "Nigrani sla")
+    # Loaded here, not in the lifespan: a bad policy or calendar file stops start-up.
+    rules = load_rules(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            clients = await stack.enter_async_context(open_clients(settings, INDEXES))
+            parts = build_parts(clients, settings, rules)
+            app.state.sla_parts = parts
+            checks = dict(clients.readiness_checks())
+            start_loops(stack, parts, settings)
+            if settings.embedded_worker:
+                checks.update(embed_consumer(stack, build_consumer(clients, parts)))
+            set_readiness_checks(app, checks)
+            yield
+
+    app = FastAPI(title="Nigrani SLA", version="1", lifespan=lifespan)
+    install_common(app)
+    return app

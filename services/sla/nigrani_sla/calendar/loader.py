@@ -40,7 +40,14 @@ class Calendars:
     ) -> None:
         self.default = default
         self._by_department = dict(by_department)
+        self._by_name = {c.name: c for c in (default, *self._by_department.values())}
         self.version = version
+
+    def named(self, name: str) -> BusinessCalendar:
+        """The calendar a clock was started on: its name is stored with the clock, so the
+        clock keeps its calendar when the request moves to another department. A name no
+        longer in the files (they changed) falls back to the default."""
+        return self._by_name.get(name, self.default)
 
     def for_department(self, code: str | None) -> BusinessCalendar:
         if code is None:

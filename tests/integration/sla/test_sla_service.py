@@ -1,0 +1,234 @@
+"""The SLA service against the real broker and store, with policies of seconds on a
+calendar that never closes: warning, breach and each escalation fire in order and once;
+a note or a transfer does not move the due time; a pause moves it by exactly the paused
+time and nothing fires while it lasts; two instances fire each timer once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from contextlib import AsyncExitStack
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from nigrani_shared.clock import utc_now
+
+from tests.support.infra import Infra
+from tests.support.kafka import events_on_topic, send_events
+from tests.support.sla import (
+    change,
+    fired,
+    parts_of,
+    routed,
+    running_sla,
+    sla_events,
+    sla_settings,
+    submitted,
+    write_policies,
+)
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+LADDER = [
+    "warning:first_response:0",
+    "warning:resolution:0",
+    "breached:first_response:0",
+    "breached:resolution:0",
+    "escalated:resolution:1",
+    "escalated:resolution:2",
+    "escalated:resolution:3",
+]
+
+
+def _prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+async def test_warning_breach_and_each_level_fire_in_order_and_once(
+    infra: Infra, tmp_path: Path
+) -> None:
+    policies = write_policies(tmp_path, first_response="3 seconds", resolution="4 seconds")
+    settings = sla_settings(infra, _prefix(), policies)
+    code = "SLA-ORDER-1"
+    async with running_sla(settings):
+        start = utc_now()
+        await send_events(
+            infra.kafka_bootstrap_servers,
+            settings.lifecycle_topic,
+            [submitted(code, at=start), routed(code, at=start)],
+        )
+
+        async def ladder_done() -> list[str] | None:
+            events = await events_on_topic(infra.kafka_bootstrap_servers, settings.lifecycle_topic)
+            names = fired(events, code)
+            return names if len(names) >= len(LADDER) else None
+
+        await eventually(ladder_done, within=60, interval=1, what="the whole ladder")
+        await asyncio.sleep(2)  # anything fired twice would show by now
+        events = await events_on_topic(infra.kafka_bootstrap_servers, settings.lifecycle_topic)
+    assert fired(events, code) == LADDER
+    escalations = [
+        e["data"] for e in sla_events(events, code) if e["type"].endswith("escalated.v1")
+    ]
+    assert [(e["level"], e["role"]) for e in escalations] == [
+        (1, "supervisor"),
+        (2, "dept_admin"),
+        (3, "oversight"),
+    ]
+    assert {e["department_code"] for e in escalations} == {"CW-ROADS"}
+    deadlines = [
+        e["data"] for e in sla_events(events, code) if e["type"].endswith("deadline_set.v1")
+    ]
+    # Routing on the same calendar and priority moves nothing, so nothing is announced.
+    assert [d["cause"] for d in deadlines] == ["submitted"]
+
+
+async def test_a_note_or_a_transfer_does_not_move_the_due_time(
+    infra: Infra, tmp_path: Path
+) -> None:
+    settings = sla_settings(infra, _prefix(), write_policies(tmp_path, resolution="1 hours"))
+    code = "SLA-STEADY-1"
+    async with running_sla(settings) as (app, _):
+        repository = parts_of(app).repository
+        start = utc_now()
+        await send_events(
+            infra.kafka_bootstrap_servers,
+            settings.lifecycle_topic,
+            [submitted(code, at=start), routed(code, at=start)],
+        )
+
+        async def routed_clock() -> object:
+            clock = await repository.clock(code)
+            return clock if clock is not None and clock.case_version == 1 else None
+
+        before = await eventually(routed_clock, what="the routed clock")
+        await send_events(
+            infra.kafka_bootstrap_servers,
+            settings.lifecycle_topic,
+            [
+                change(code, 2, "note", "routed", "routed", at=start + timedelta(minutes=5)),
+                change(
+                    code,
+                    3,
+                    "transfer",
+                    "routed",
+                    "routed",
+                    department="WASA-LHR",
+                    at=start + timedelta(minutes=9),
+                ),
+                change(code, 4, "assign", "routed", "assigned", department="WASA-LHR"),
+            ],
+        )
+
+        async def applied() -> object:
+            clock = await repository.clock(code)
+            return clock if clock is not None and clock.case_version == 4 else None
+
+        after = await eventually(applied, what="the note, the transfer and the assignment")
+    assert after.resolution_due_at == before.resolution_due_at  # type: ignore[attr-defined]
+    assert after.department_code == "WASA-LHR"  # type: ignore[attr-defined]
+
+
+async def test_a_pause_moves_the_due_time_by_exactly_the_paused_time_and_fires_nothing(
+    infra: Infra, tmp_path: Path
+) -> None:
+    settings = sla_settings(infra, _prefix(), write_policies(tmp_path, resolution="3 seconds"))
+    code = "SLA-PAUSE-1"
+    bootstrap, topic = infra.kafka_bootstrap_servers, settings.lifecycle_topic
+    async with running_sla(settings) as (app, _):
+        repository = parts_of(app).repository
+        start = utc_now()
+        await send_events(bootstrap, topic, [submitted(code, at=start), routed(code, at=start)])
+        paused_at = start + timedelta(seconds=1)
+        await send_events(
+            bootstrap,
+            topic,
+            [
+                change(code, 2, "claim", "routed", "assigned", at=start),
+                change(
+                    code, 3, "request_information", "assigned", "awaiting_citizen", at=paused_at
+                ),
+            ],
+        )
+
+        async def paused() -> object:
+            clock = await repository.clock(code)
+            return clock if clock is not None and clock.case_version == 3 else None
+
+        await eventually(paused, what="the pause")
+        await asyncio.sleep(4)  # past the due time the clock would have had
+        events = await events_on_topic(bootstrap, topic)
+        assert "breached:resolution:0" not in fired(events, code)
+        resumed_at = utc_now()
+        await send_events(
+            bootstrap,
+            topic,
+            [
+                change(
+                    code,
+                    4,
+                    "add_information",
+                    "awaiting_citizen",
+                    "in_progress",
+                    actor="citizen",
+                    at=resumed_at,
+                )
+            ],
+        )
+
+        async def breached() -> list[dict[str, object]] | None:
+            events = await events_on_topic(bootstrap, topic)
+            return events if "breached:resolution:0" in fired(events, code) else None
+
+        events = await eventually(breached, within=30, interval=1, what="the breach after resuming")
+    deadlines = [
+        e["data"] for e in sla_events(events, code) if e["type"].endswith("deadline_set.v1")
+    ]
+    by_cause = {d["cause"]: d for d in deadlines}
+    routed_due = by_cause["submitted"]["resolution_due_at"]
+    resumed_due = by_cause["resumed"]["resolution_due_at"]
+    assert by_cause["paused"]["resolution_due_at"] is None
+    assert by_cause["paused"]["paused"] is True
+    shift = _parse(resumed_due) - _parse(routed_due)
+    assert shift == resumed_at - paused_at
+
+
+async def test_two_instances_fire_each_timer_once(infra: Infra, tmp_path: Path) -> None:
+    settings = sla_settings(infra, _prefix(), write_policies(tmp_path, resolution="2 seconds"))
+    codes = [f"SLA-PAIR-{n}" for n in range(12)]
+    bootstrap, topic = infra.kafka_bootstrap_servers, settings.lifecycle_topic
+    async with AsyncExitStack() as stack:
+        for _ in range(2):
+            await stack.enter_async_context(running_sla(settings))
+        start = utc_now()
+        await send_events(
+            bootstrap,
+            topic,
+            [e for code in codes for e in (submitted(code, at=start), routed(code, at=start))],
+        )
+
+        async def all_escalated() -> list[dict[str, object]] | None:
+            events = await events_on_topic(bootstrap, topic)
+            done = all(len(fired(events, code)) >= len(LADDER) for code in codes)
+            return events if done else None
+
+        await eventually(all_escalated, within=90, interval=1, what="every ladder")
+        await asyncio.sleep(3)
+        events = await events_on_topic(bootstrap, topic)
+    for code in codes:
+        assert sorted(fired(events, code)) == sorted(LADDER), code
+    records = Counter(
+        e["id"]
+        for e in events
+        if e["type"].startswith("org.nigrani.sla.") and "deadline" not in e["type"]
+    )
+    assert set(records.values()) == {1}
+
+
+def _parse(value: object) -> object:
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(value))
