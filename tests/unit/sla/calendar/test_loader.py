@@ -147,12 +147,13 @@ def test_a_closure_can_name_calendars(tmp_path: Path) -> None:
     closures = """\
 closures:
   - date: 2025-06-21
+    until: 2025-06-23
     calendars: [crews]
     reason: Curfew
 """
     calendars = _load(tmp_path, closures=closures)
-    assert not calendars.for_department("DISCO").is_open(karachi(2025, 6, 21, 10))
-    assert calendars.for_department("DISCO").is_open(karachi(2025, 6, 22, 10))
+    assert not calendars.for_department("DISCO").is_open(karachi(2025, 6, 22, 10))
+    assert calendars.for_department("DISCO").is_open(karachi(2025, 6, 28, 10))
     assert calendars.for_department("SCHOOLS").is_open(karachi(2025, 6, 23, 10))
 
 
