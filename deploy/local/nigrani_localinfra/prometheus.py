@@ -144,7 +144,6 @@ async def start_prometheus(
     *,
     port: int | None = DEFAULT_PORT,
     fallback_port: bool = True,
-    interval: str | None = None,
     log: Log = print,
 ) -> PrometheusNode:
     """Run Prometheus on the rendered config scraping ``targets`` (job -> ``host:port``).
@@ -152,21 +151,22 @@ async def start_prometheus(
     Installs Debian's package first if needed. Its own job is added on its port. A running
     Prometheus of ``state_dir`` is kept and reloaded unless an explicit, different ``port``
     is asked for; otherwise it starts on ``port`` (or a free one if that is taken and
-    ``fallback_port`` is set; None means any free port). Returns once it is ready.
+    ``fallback_port`` is set; None means any free port). Returns once it is ready (a
+    first scrape follows within the scrape interval).
     """
     binaries = await asyncio.to_thread(provision_prometheus, log=log)
     node = PrometheusNode(state_dir, binaries=binaries)
     if node.is_running():
         if fallback_port or port in (None, node.port):
             assert node.port is not None
-            await node.reload(render_config(_with_self(targets, node.port), interval=interval))
+            await node.reload(config_for(targets, node.port))
             log(f"[infra] Prometheus is already running on {node.url}; config reloaded")
             return node
         log(f"[infra] moving Prometheus from port {node.port} to {port}")
         await node.stop(log=log)
     chosen = choose_port(port, fallback=fallback_port, name="Prometheus", log=log)
     node.state_dir.mkdir(parents=True, exist_ok=True)
-    node.start(chosen, render_config(_with_self(targets, chosen), interval=interval))
+    node.start(chosen, config_for(targets, chosen))
     try:
         await node.wait_ready()
     except BaseException:
@@ -175,8 +175,9 @@ async def start_prometheus(
     return node
 
 
-def _with_self(targets: Mapping[str, Sequence[str]], port: int) -> dict[str, Sequence[str]]:
-    return {**targets, SELF_JOB: [f"{LOOPBACK}:{port}"]}
+def config_for(targets: Mapping[str, Sequence[str]], port: int) -> str:
+    """The config a Prometheus on ``port`` gets for ``targets``: they and itself."""
+    return render_config({**targets, SELF_JOB: [f"{LOOPBACK}:{port}"]})
 
 
 async def stop_prometheus(state_dir: Path, *, log: Log = print) -> None:

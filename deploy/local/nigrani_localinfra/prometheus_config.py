@@ -34,16 +34,11 @@ def _load_template(template: Path) -> dict[str, Any]:
 
 
 def render_config(
-    targets: Mapping[str, Sequence[str]],
-    *,
-    interval: str | None = None,
-    template: Path = paths.PROMETHEUS_CONFIG_TEMPLATE,
+    targets: Mapping[str, Sequence[str]], *, template: Path = paths.PROMETHEUS_CONFIG_TEMPLATE
 ) -> str:
     """Return the YAML of a config scraping ``targets`` (job name -> ``host:port`` list).
 
     Every job named must exist in the template, so a typo cannot silently scrape nothing.
-    ``interval`` overrides both the scrape and the rule evaluation interval (tests use a
-    short one to see results within seconds).
     """
     config = _load_template(template)
     jobs = {str(job["job_name"]): job for job in config["scrape_configs"]}
@@ -57,11 +52,4 @@ def render_config(
     ]
     base = template.parent
     config["rule_files"] = [str((base / pattern).resolve()) for pattern in config["rule_files"]]
-    if interval is not None:
-        config["global"] = {
-            **config.get("global", {}),
-            "scrape_interval": interval,
-            "scrape_timeout": interval,
-            "evaluation_interval": interval,
-        }
     return yaml.safe_dump(config, sort_keys=False)

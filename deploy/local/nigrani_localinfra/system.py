@@ -146,7 +146,7 @@ async def up(run_dir: Path) -> None:
     for service in SERVICES:
         await wait_ready(run_dir, service)
         _show(f"{service.name:<10} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
-    prometheus = await _start_prometheus(run_dir, SERVICES)
+    prometheus = await start_monitoring(run_dir, SERVICES)
     _show(f"{'prometheus':<10} {prometheus.url}  (logs: {prometheus.log_path})")
     _log("Nigrani is running. Stop it with: make down")
 
@@ -156,8 +156,9 @@ def scrape_targets(services: Sequence[Service]) -> dict[str, list[str]]:
     return {service.name: [f"127.0.0.1:{service.port}"] for service in services}
 
 
-async def _start_prometheus(run_dir: Path, services: Sequence[Service]) -> PrometheusNode:
-    """An explicit PROMETHEUS_PORT is honoured or refused; the default 9090 may move."""
+async def start_monitoring(run_dir: Path, services: Sequence[Service]) -> PrometheusNode:
+    """Prometheus scraping ``services``, as `up` runs it. An explicit PROMETHEUS_PORT is
+    honoured or refused; the default 9090 moves to a free port if something has it."""
     requested = os.environ.get(PROMETHEUS_PORT_VARIABLE)
     return await start_prometheus(
         run_dir / "infra",
