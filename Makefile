@@ -1,10 +1,12 @@
 # Nigrani's developer commands. Every target installs what it needs first.
 #   make up         run the whole system in the background (local Kafka + FerretDB unless
 #                   KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI are set); prints each URL.
-#                   Starts only what is not running: a live broker, store or service is kept
+#                   Starts only what is not running: a live broker, store or service is kept.
+#                   A real Prometheus scrapes every service, with the alert rules loaded
 #   make down       stop the services and the local infrastructure
 #   make status     what runs (exit 3 if something does not)
-#   make test       lint, type-check and run every test (unit, integration, end to end)
+#   make test       lint, type-check and run every test (unit, integration, end to end),
+#                   the Prometheus config and alert rules checked and unit-tested by promtool
 #   make bench      measure throughput and latency (figures for the README): the routing
 #                   engine alone first (seconds), then the whole system, then department
 #                   work (python -m bench --only staff|system runs one of the last two)
@@ -54,7 +56,8 @@ unit: install
 
 test: lint typecheck
 	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ] || [ -z "$$MONGODB_URI" ]; then \
-		$(PY) -m nigrani_localinfra provision; fi
+		$(PY) -m nigrani_localinfra provision; \
+	else $(PY) -m nigrani_localinfra provision --only prometheus; fi
 	@$(PY) -m pytest -q -rs
 
 bench: install

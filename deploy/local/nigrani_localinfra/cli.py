@@ -2,7 +2,9 @@
 
     python -m nigrani_localinfra system up|down|status     services + infrastructure (make up)
     python -m nigrani_localinfra infra up|down|status      only Kafka and FerretDB
-    python -m nigrani_localinfra provision                 only fetch the jars, build FerretDB
+    python -m nigrani_localinfra provision [--only prometheus]
+                                                           fetch the jars, build FerretDB,
+                                                           install Prometheus and promtool
 
 ``up`` returns once everything answers, leaving it running in the background, and restarts
 only what is dead: a running service, broker or store keeps its process. Progress goes to
@@ -23,6 +25,7 @@ from . import system
 from .errors import InfraError
 from .ferretdb import FerretDBNode
 from .kafka import KafkaNode
+from .prometheus_package import provision_prometheus
 from .provision import provision
 from .stack import read_state, start_stack, stop_stack
 
@@ -73,7 +76,14 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help=f"MongoDB port for up (default {DEFAULT_MONGO_PORT}, or a free one if taken)",
     )
-    scopes.add_parser("provision", help="only fetch the Kafka jars and build FerretDB")
+    provision_parser = scopes.add_parser(
+        "provision", help="fetch the Kafka jars, build FerretDB, install Prometheus"
+    )
+    provision_parser.add_argument(
+        "--only",
+        choices=["prometheus"],
+        help="only Prometheus and promtool (the tests need them even with external Kafka)",
+    )
     return parser
 
 
@@ -135,10 +145,13 @@ async def _system(run_dir: Path, args: argparse.Namespace) -> int:
     return 0 if await system.status(run_dir) else EXIT_NOT_RUNNING
 
 
-def _provision() -> int:
-    artifacts = provision(log=_progress)
-    print(f"Kafka {artifacts.kafka_version} jars  {artifacts.kafka_libs}")
-    print(f"FerretDB {artifacts.ferretdb_version}  {artifacts.ferretdb_binary}")
+def _provision(only: str | None) -> int:
+    if only is None:
+        artifacts = provision(log=_progress)
+        print(f"Kafka {artifacts.kafka_version} jars  {artifacts.kafka_libs}")
+        print(f"FerretDB {artifacts.ferretdb_version}  {artifacts.ferretdb_binary}")
+    binaries = provision_prometheus(log=_progress)
+    print(f"Prometheus  {binaries.prometheus}  {binaries.promtool}")
     return 0
 
 
@@ -152,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_system(run_dir, args))
         if args.scope == "infra":
             return asyncio.run(_infra(args))
-        return _provision()
+        return _provision(args.only)
     except InfraError as err:
         print(f"error: {err}", file=sys.stderr)
         if err.details:

@@ -16,6 +16,11 @@ DEPLOY_DIR = Path(__file__).resolve().parent.parent
 KAFKA_DIR = DEPLOY_DIR / "kafka"
 FERRETDB_DIR = DEPLOY_DIR / "ferretdb"
 
+#: ``deploy/prometheus``: the scrape configuration and the alert rules (and their tests).
+PROMETHEUS_DIR = DEPLOY_DIR.parent / "prometheus"
+PROMETHEUS_CONFIG_TEMPLATE = PROMETHEUS_DIR / "prometheus.yml"
+PROMETHEUS_RULES_DIR = PROMETHEUS_DIR / "rules"
+
 KAFKA_POM = KAFKA_DIR / "pom.xml"
 KAFKA_LOG4J_CONFIG = KAFKA_DIR / "log4j2.properties"
 KAFKA_SERVER_TEMPLATE = KAFKA_DIR / "server.properties.template"

@@ -6,7 +6,9 @@ Run through the command line (`python -m nigrani_localinfra system up|down|statu
 Infrastructure comes from the environment (KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI, e.g. a
 real cluster) or, when those are unset, from the local stack in `.run/infra`. Each service
 then runs as its own detached process (`python -m nigrani_<service>`, consumer embedded),
-logging to `.run/logs/<service>.log`. `up` returns once every service's /readyz answers.
+logging to `.run/logs/<service>.log`. `up` returns once every service's /readyz answers;
+then a real Prometheus (`.run/infra/prometheus*`, port `PROMETHEUS_PORT` or 9090, or a free
+one if 9090 is taken) scrapes every service it started, with the alert rules loaded.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from .errors import InfraError
 from .processes import is_running, read_pid, start_detached, stop_process, tail
+from .prometheus import DEFAULT_PORT as PROMETHEUS_DEFAULT_PORT
+from .prometheus import PrometheusNode, start_prometheus, stop_prometheus
 from .stack import InfraEndpoints, running_endpoints, start_stack, stop_stack
 
 READY_TIMEOUT_S = 90.0
@@ -49,6 +53,9 @@ SERVICES = (
     Service("sla", "SLA_PORT", 8002),
     Service("notify", "NOTIFY_PORT", 8003),
 )
+
+
+PROMETHEUS_PORT_VARIABLE = "PROMETHEUS_PORT"
 
 
 def _log(message: str) -> None:
@@ -128,8 +135,8 @@ async def up(run_dir: Path) -> None:
         endpoints = await start_stack(
             run_dir / "infra", kafka_port=9092, mongo_port=27017, fallback_ports=True, log=_log
         )
-    _show(f"Kafka    {endpoints.kafka_bootstrap_servers}")
-    _show(f"MongoDB  {endpoints.mongodb_uri}")
+    _show(f"Kafka      {endpoints.kafka_bootstrap_servers}")
+    _show(f"MongoDB    {endpoints.mongodb_uri}")
     for service in SERVICES:
         if service_running(run_dir, service):
             _log(f"[system] {service.name} is already running")
@@ -138,8 +145,28 @@ async def up(run_dir: Path) -> None:
             start_service(run_dir, service, endpoints)
     for service in SERVICES:
         await wait_ready(run_dir, service)
-        _show(f"{service.name:<8} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
+        _show(f"{service.name:<10} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
+    prometheus = await start_monitoring(run_dir, SERVICES)
+    _show(f"{'prometheus':<10} {prometheus.url}  (logs: {prometheus.log_path})")
     _log("Nigrani is running. Stop it with: make down")
+
+
+def scrape_targets(services: Sequence[Service]) -> dict[str, list[str]]:
+    """Prometheus's jobs for the services started: one per service, on its real port."""
+    return {service.name: [f"127.0.0.1:{service.port}"] for service in services}
+
+
+async def start_monitoring(run_dir: Path, services: Sequence[Service]) -> PrometheusNode:
+    """Prometheus scraping ``services``, as `up` runs it. An explicit PROMETHEUS_PORT is
+    honoured or refused; the default 9090 moves to a free port if something has it."""
+    requested = os.environ.get(PROMETHEUS_PORT_VARIABLE)
+    return await start_prometheus(
+        run_dir / "infra",
+        scrape_targets(services),
+        port=int(requested) if requested else PROMETHEUS_DEFAULT_PORT,
+        fallback_port=not requested,
+        log=_log,
+    )
 
 
 async def stop_services(run_dir: Path, services: Sequence[Service] = SERVICES) -> None:
@@ -160,6 +187,8 @@ async def stop_services(run_dir: Path, services: Sequence[Service] = SERVICES) -
 async def down(run_dir: Path) -> None:
     await stop_services(run_dir)
     _log("services stopped")
+    await stop_prometheus(run_dir / "infra", log=_log)
+    _log("Prometheus stopped")
     if (run_dir / "infra").exists():
         await stop_stack(run_dir / "infra", log=_log)
         _log("local Kafka and FerretDB stopped")
@@ -173,10 +202,14 @@ async def status(run_dir: Path) -> bool:
     """Prints each part's state; True if everything runs."""
     running = [service_running(run_dir, service) for service in SERVICES]
     for service, alive in zip(SERVICES, running, strict=True):
-        _show(f"{service.name:<8} {service.url}  {'running' if alive else 'stopped'}")
+        _show(f"{service.name:<10} {service.url}  {'running' if alive else 'stopped'}")
+    prometheus = PrometheusNode(run_dir / "infra")
+    running.append(prometheus.is_running())
+    where = prometheus.url if prometheus.port is not None else "(never started)"
+    _show(f"{'prometheus':<10} {where}  {'running' if running[-1] else 'stopped'}")
     if _external_endpoints() is not None:
-        _show("infra    external (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI)")
+        _show("infra      external (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI)")
         return all(running)
     endpoints = await running_endpoints(run_dir / "infra")
-    _show(f"infra    {'running' if endpoints else 'stopped'}")
+    _show(f"infra      {'running' if endpoints else 'stopped'}")
     return all(running) and endpoints is not None
