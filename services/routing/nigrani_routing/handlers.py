@@ -1,16 +1,20 @@
 """Routing's consumer: a submitted request opens a case; a citizen's action through intake
-is applied to it by the same workflow that staff go through."""
+and the SLA service's escalation are applied to it by the same workflow that staff go
+through (each under the consumed event's id as its attempt, so a redelivery finds its own
+change); the SLA's due times are kept for the staff queue (queue/due_store.py)."""
 
 from __future__ import annotations
 
 import logging
 
+from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     CitizenActed,
     EventEnvelope,
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
+    SlaEscalated,
 )
 from nigrani_shared.kafka.runtime import Handler
 from prometheus_client import Counter
@@ -26,6 +30,11 @@ CITIZEN_REFUSED = Counter(
     "nigrani_citizen_actions_refused_total",
     "Citizen actions the case could not take when they arrived (state or window).",
     ["action"],
+)
+ESCALATIONS_REFUSED = Counter(
+    "nigrani_escalations_refused_total",
+    "SLA escalations the case did not take (not open, or already at that level or higher).",
+    ["reason"],
 )
 _PUBLIC_NOTES = {
     Action.ADD_INFORMATION: "The citizen added the information asked for.",
@@ -67,9 +76,26 @@ def build_handlers(cases: CaseService) -> dict[str, Handler]:
         if outcome is None:
             raise UnknownCaseError(f"no case {data.request_id}")
 
+    async def on_sla_escalated(envelope: EventEnvelope) -> None:
+        data = envelope.data
+        assert isinstance(data, SlaEscalated)
+        try:
+            outcome = await cases.escalate(data.request_id, data.level, envelope.id, utc_now())
+        except Refused as refused:
+            # Resolved meanwhile, the same level delivered twice, or levels out of order.
+            ESCALATIONS_REFUSED.labels(refused.kind.value).inc()
+            logger.info(
+                "escalation refused by the case",
+                extra={"request_id": data.request_id, "reason": refused.kind.value},
+            )
+            return
+        if outcome is None:
+            raise UnknownCaseError(f"no case {data.request_id}")
+
     # Older versions (v1 still carried contact details) may be retained on the topic: they
     # are routed the same way.
     versions = (RequestSubmitted, RequestSubmittedV2, RequestSubmittedV1)
     handlers: dict[str, Handler] = {version.event_type: on_submitted for version in versions}
     handlers[CitizenActed.event_type] = on_citizen_acted
+    handlers[SlaEscalated.event_type] = on_sla_escalated
     return handlers
