@@ -10,10 +10,12 @@ import logging
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     CitizenActed,
+    DeadlineSet,
     EventEnvelope,
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
+    SlaBreached,
     SlaEscalated,
 )
 from nigrani_shared.kafka.runtime import Handler
@@ -23,6 +25,7 @@ from nigrani_routing.cases.commands import Action, Command
 from nigrani_routing.cases.model import CitizenActor
 from nigrani_routing.cases.service import CaseService, Submission
 from nigrani_routing.cases.workflow import Refused
+from nigrani_routing.queue.due_store import DueTimesStore
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ class UnknownCaseError(LookupError):
     """A citizen acted on a request routing has no case for: retried, then dead-lettered."""
 
 
-def build_handlers(cases: CaseService) -> dict[str, Handler]:
+def build_handlers(cases: CaseService, due_times: DueTimesStore) -> dict[str, Handler]:
     async def on_submitted(envelope: EventEnvelope) -> None:
         data = envelope.data
         assert isinstance(data, RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1)
@@ -92,10 +95,22 @@ def build_handlers(cases: CaseService) -> dict[str, Handler]:
         if outcome is None:
             raise UnknownCaseError(f"no case {data.request_id}")
 
+    async def on_deadline_set(envelope: EventEnvelope) -> None:
+        data = envelope.data
+        assert isinstance(data, DeadlineSet)
+        await due_times.record_deadline(data)
+
+    async def on_sla_breached(envelope: EventEnvelope) -> None:
+        data = envelope.data
+        assert isinstance(data, SlaBreached)
+        await due_times.record_breach(data)
+
     # Older versions (v1 still carried contact details) may be retained on the topic: they
     # are routed the same way.
     versions = (RequestSubmitted, RequestSubmittedV2, RequestSubmittedV1)
     handlers: dict[str, Handler] = {version.event_type: on_submitted for version in versions}
     handlers[CitizenActed.event_type] = on_citizen_acted
     handlers[SlaEscalated.event_type] = on_sla_escalated
+    handlers[DeadlineSet.event_type] = on_deadline_set
+    handlers[SlaBreached.event_type] = on_sla_breached
     return handlers
