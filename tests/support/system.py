@@ -142,3 +142,12 @@ async def intake_replica(system: System) -> AsyncIterator[FastAPI]:
     app = create_intake(settings)
     async with app.router.lifespan_context(app):
         yield app
+
+
+@asynccontextmanager
+async def routing_replica(system: System) -> AsyncIterator[httpx.AsyncClient]:
+    """Another routing API process on the same database and topics, its consumer off: its
+    staff queue is loaded at its start-up and then follows the topic."""
+    settings = system.routing_settings.model_copy(update={"embedded_worker": False})
+    async with _serving(create_routing(settings), "http://routing-replica") as client:
+        yield client

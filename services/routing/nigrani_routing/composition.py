@@ -4,6 +4,14 @@ opened clients, for the API process and the worker alike.
 Background loops: the ledger's relay (finishes changes whose writer died before Kafka's
 ack), the confirmation-lapse sweep (closes resolutions the citizen never answered), and
 in the API process the queue feed (keeps the in-memory staff queue current).
+
+The queue feed reads case changes (stored by routing before they are published) and the
+SLA's due times and breaches (stored by routing's consumer only after it reads them,
+queue/due_store.py). Starting at the end of the topic, a restarted feed would miss a due
+time published before it started but stored after its reload from the store (routing was
+down while the SLA service set it, and its consumer catches up after the reload). So it
+starts at the offsets routing's consumer group has committed: everything before them is
+in the store when the reload reads it, everything after is read from the topic.
 """
 
 from __future__ import annotations
@@ -14,8 +22,17 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from nigrani_shared.clock import utc_now
-from nigrani_shared.events import CaseChanged, EventEnvelope, RequestRouted, derived_event_id
+from nigrani_shared.events import (
+    CaseChanged,
+    DeadlineSet,
+    EventEnvelope,
+    RequestRouted,
+    SlaBreached,
+    derived_event_id,
+)
 from nigrani_shared.kafka.broadcast import BroadcastReader
 from nigrani_shared.loops import start_loop
 from nigrani_shared.service import ServiceClients
@@ -29,8 +46,10 @@ from nigrani_routing.cases.model import SystemActor, Windows
 from nigrani_routing.cases.repository import CasesRepository
 from nigrani_routing.cases.service import CaseService
 from nigrani_routing.cases.workflow import Refused
+from nigrani_routing.queue.due_store import DueTimesStore
 from nigrani_routing.queue.projection import QueueProjection
 from nigrani_routing.rules.holder import RulesHolder
+from nigrani_routing.worker import GROUP_ID
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +65,7 @@ class RoutingParts:
     cases: CaseService
     queue: QueueProjection
     lapses: MinuteTimers
+    due_times: DueTimesStore
 
 
 def windows_of(settings: NigraniSettings) -> Windows:
@@ -69,7 +89,7 @@ def build_parts(
     ledger = CaseLedger(repository, publish, on_committed=queue.apply if with_queue else None)
     lapses = MinuteTimers(clients.db[TIMERS], LAPSE_WHEEL)
     cases = CaseService(rules=rules, ledger=ledger, windows=windows, schedule_lapse=lapses.schedule)
-    return RoutingParts(repository, ledger, cases, queue, lapses)
+    return RoutingParts(repository, ledger, cases, queue, lapses, DueTimesStore(clients.db))
 
 
 async def lapse(
@@ -105,6 +125,12 @@ def start_queue_feed(
 
     async def on_event(envelope: EventEnvelope) -> None:
         data = envelope.data
+        if isinstance(data, DeadlineSet):
+            parts.queue.due.learn_deadline(data)
+            return
+        if isinstance(data, SlaBreached):
+            parts.queue.due.learn_breach(data)
+            return
         if not isinstance(data, RequestRouted | CaseChanged):
             return
         version = data.case_version if isinstance(data, CaseChanged) else 1
@@ -116,6 +142,12 @@ def start_queue_feed(
 
     async def resync() -> None:
         parts.queue.load(case_from_document(d) for d in await parts.repository.all_snapshots())
+        parts.queue.due.load(await parts.due_times.everything())
+
+    async def start_at(
+        partitions: frozenset[TopicPartition],
+    ) -> dict[TopicPartition, int | None]:
+        return await committed_offsets(clients.settings.kafka_bootstrap_servers, partitions)
 
     reader = BroadcastReader(
         bootstrap_servers=clients.settings.kafka_bootstrap_servers,
@@ -123,7 +155,23 @@ def start_queue_feed(
         on_event=on_event,
         resync=resync,
         client_id="nigrani-routing-queue",
+        start_at=start_at,
     )
     reader.start()
     stack.push_async_callback(reader.stop)
     return reader
+
+
+async def committed_offsets(
+    bootstrap_servers: str, partitions: frozenset[TopicPartition]
+) -> dict[TopicPartition, int | None]:
+    """Routing's consumer group's committed offsets (None where it has none: it will read
+    that partition from its beginning, so the feed does too)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(GROUP_ID, partitions=list(partitions))
+    finally:
+        await admin.close()
+    found = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+    return {tp: found.get(tp) for tp in partitions}

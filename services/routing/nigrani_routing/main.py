@@ -50,7 +50,9 @@ def create_app(settings: RoutingSettings) -> FastAPI:
             checks["queue"] = Probe(ready=queue_synced, alive=alive)
             start_loops(stack, parts)
             if settings.embedded_worker:
-                checks.update(embed_consumer(stack, build_consumer(clients, parts.cases)))
+                checks.update(
+                    embed_consumer(stack, build_consumer(clients, parts.cases, parts.due_times))
+                )
             set_readiness_checks(app, checks)
             yield
 

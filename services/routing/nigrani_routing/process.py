@@ -26,7 +26,7 @@ def run_routing_worker() -> None:
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
             stack.callback(reload_on_sighup(holder))  # inside the running loop
             parts = build_parts(clients, holder, windows_of(settings), with_queue=False)
-            consumer = build_consumer(clients, parts.cases)
+            consumer = build_consumer(clients, parts.cases, parts.due_times)
 
             async def start() -> None:
                 start_loops(stack, parts)

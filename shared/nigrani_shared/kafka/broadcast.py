@@ -6,6 +6,13 @@ nothing is owed to a message here, each replica just keeps its view current. Bec
 reader that was down has missed events, it calls `resync` after each (re)start, once
 positioned at the end of every partition, so the view reloads from the store and then
 follows the topic; items carry versions, so the two sources may overlap in any order.
+
+By default it starts at the end of every partition, which is right for a view whose every
+event is stored before it is published (a case change). A view fed by events that a
+consumer group stores only after reading them (another service's events) would miss those
+published before the reader started and stored after its reload: `start_at` then names
+where to start instead, such as the offsets that group has committed (everything before
+them is in the store; everything from them on is read here).
 """
 
 from __future__ import annotations
@@ -13,9 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from nigrani_shared.events import EventEnvelope, decode_event
 from nigrani_shared.events.codec import UndecodableEventError, UnknownEventTypeError
@@ -25,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 OnEvent = Callable[[EventEnvelope], Awaitable[None]]
 Resync = Callable[[], Awaitable[None]]
+#: Where to start reading each assigned partition; None (or missing): its beginning.
+StartAt = Callable[[frozenset[TopicPartition]], Awaitable[Mapping[TopicPartition, int | None]]]
 ASSIGNMENT_POLLS = 300  # tenths of a second: then restart with backoff
 
 
@@ -37,8 +46,10 @@ class BroadcastReader:
         on_event: OnEvent,
         resync: Resync,
         client_id: str,
+        start_at: StartAt | None = None,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
+        self._start_at = start_at
         self._topic = topic
         self._on_event = on_event
         self._resync = resync
@@ -96,6 +107,8 @@ class BroadcastReader:
                 await asyncio.sleep(0.1)
             else:
                 raise LookupError(f"no partitions of {self._topic} assigned")
+            if self._start_at is not None:
+                await self._seek_to_start(consumer)
             for tp in consumer.assignment():
                 await consumer.position(tp)  # fix the start before reloading the store
             await self._resync()
@@ -107,6 +120,17 @@ class BroadcastReader:
                         await self._deliver(record.value)
         finally:
             await consumer.stop()
+
+    async def _seek_to_start(self, consumer: AIOKafkaConsumer) -> None:
+        assert self._start_at is not None
+        assignment = frozenset(consumer.assignment())
+        starts = await self._start_at(assignment)
+        for tp in assignment:
+            offset = starts.get(tp)
+            if offset is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, offset)
 
     async def _deliver(self, value: bytes | None) -> None:
         try:

@@ -53,6 +53,8 @@ def _command(action: Action) -> st.SearchStrategy[Command]:
         assignee=st.sampled_from([ASSIGNEE.staff_id, COLLEAGUE.staff_id, None]),
         to_department=st.sampled_from([OTHER, HOME, OTHER, HOME, ACCUSED, None]),
         priority=st.sampled_from([*Priority, None]),
+        escalation_level=st.sampled_from([1, 2, 3, 0, None]),
+        escalated_to_role=st.sampled_from(["supervisor", "dept_admin", "oversight", None]),
     )
 
 
@@ -125,6 +127,14 @@ def _assert_a_lawful_step(old: Case, new: Case, step: Step, now: datetime) -> No
         if old.transfers >= 2:
             assert isinstance(actor, StaffActor)
             assert actor.roles & set(SUPERVISING_ROLES)
+    if new.escalation_level != old.escalation_level:
+        assert (action, actor) == (Action.ESCALATE, SYSTEM)
+        assert new.escalation_level > old.escalation_level
+        assert old.state in OPEN
+    if new.department != old.department:
+        assert action in (Action.TRANSFER, Action.ESCALATE)
+        assert new.department.code != ACCUSED.code
+        assert new.assignee is None
     assert old.state is not State.REJECTED or new.state is State.REJECTED
     assert (new.resolved_at is not None) == (new.state in (State.RESOLVED, *ENDED[:2]))
     assert (new.closed_at is not None) == (new.state in ENDED)

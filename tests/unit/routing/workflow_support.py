@@ -57,6 +57,9 @@ SYSTEM = SystemActor()
 # when the confirmation window lapses (closed_unconfirmed); a citizen who disputes reopens
 # it." Reassignment, priority changes and notes are "manual overrides" that do not move
 # the state. A transfer sends the case back to routing in the new department.
+# Issue 7: "routing consumes sla.escalated: the case moves to the level's queue": an open
+# case only, by the system only; a level handled in the case's own department leaves its
+# state alone (one handled elsewhere routes it there, tested in test_workflow_escalation).
 OPEN = (S.ROUTED, S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_CITIZEN)
 EXPECTED: dict[tuple[State, Action], State] = {
     (S.ROUTED, A.CLAIM): S.ASSIGNED,
@@ -78,13 +81,14 @@ EXPECTED: dict[tuple[State, Action], State] = {
     **{(state, A.REJECT): S.REJECTED for state in OPEN},
     **{(state, A.TRANSFER): S.ROUTED for state in OPEN},
     **{(state, A.CHANGE_PRIORITY): state for state in OPEN},
+    **{(state, A.ESCALATE): state for state in OPEN},
     **{(state, A.NOTE): state for state in State},
 }
 
 # Who acts, by hand: the citizen confirms, disputes, reopens and answers; only the system
 # lets a window lapse; rejections, assignments and priority changes are a supervisor's.
 BY_CITIZEN = frozenset({A.ADD_INFORMATION, A.CONFIRM, A.DISPUTE, A.REOPEN})
-BY_SYSTEM = frozenset({A.LAPSE_CONFIRMATION})
+BY_SYSTEM = frozenset({A.LAPSE_CONFIRMATION, A.ESCALATE})
 BY_SUPERVISOR = frozenset({A.ASSIGN, A.REJECT, A.CHANGE_PRIORITY})
 BY_ASSIGNEE = frozenset({A.START, A.REQUEST_INFORMATION, A.RESUME, A.RESOLVE})
 BY_STAFF = frozenset(Action) - BY_CITIZEN - BY_SYSTEM
@@ -147,4 +151,8 @@ def full_command(action: Action, **changes: object) -> Command:
         to_department=OTHER if action is A.TRANSFER else None,
         priority=Priority.HIGH if action is A.CHANGE_PRIORITY else None,
     )
+    if action is A.ESCALATE:  # level 1, handled by the case's own department
+        command = replace(
+            command, escalation_level=1, escalated_to_role=Role.SUPERVISOR, to_department=HOME
+        )
     return replace(command, **changes)  # type: ignore[arg-type]

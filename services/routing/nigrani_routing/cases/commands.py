@@ -27,10 +27,11 @@ class Action(StrEnum):
     DISPUTE = "dispute"
     REOPEN = "reopen"
     LAPSE_CONFIRMATION = "lapse_confirmation"
+    ESCALATE = "escalate"
 
 
 CITIZEN_ACTIONS = frozenset({Action.ADD_INFORMATION, Action.CONFIRM, Action.DISPUTE, Action.REOPEN})
-SYSTEM_ACTIONS = frozenset({Action.LAPSE_CONFIRMATION})
+SYSTEM_ACTIONS = frozenset({Action.LAPSE_CONFIRMATION, Action.ESCALATE})
 STAFF_ACTIONS = frozenset(Action) - CITIZEN_ACTIONS - SYSTEM_ACTIONS
 
 
@@ -50,6 +51,10 @@ class Command:
     to_department_part_of: tuple[str, ...] = ()
     priority: Priority | None = None
     message_id: str | None = None
+    # An escalation: the ladder level reached and whose queue it lands in (the role, and
+    # `to_department`, the case's own department or another one for the level).
+    escalation_level: int | None = None
+    escalated_to_role: str | None = None
 
     def fingerprint(self) -> str:
         """What the command asks, hashed: a retry under one Idempotency-Key must ask the

@@ -33,6 +33,8 @@ def case_document(case: Case) -> Document:
         "rule_id": case.rule_id,
         "rule_set_version": case.rule_set_version,
         "conflict_of_interest": case.conflict_of_interest,
+        "escalation_level": case.escalation_level,
+        "escalated_to_role": case.escalated_to_role,
     }
 
 
@@ -59,4 +61,6 @@ def case_from_document(document: dict[str, Any]) -> Case:
         rule_id=document.get("rule_id", ""),
         rule_set_version=document.get("rule_set_version", ""),
         conflict_of_interest=document.get("conflict_of_interest", False),
+        escalation_level=document.get("escalation_level", 0),
+        escalated_to_role=document.get("escalated_to_role"),
     )

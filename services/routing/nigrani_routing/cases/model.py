@@ -69,7 +69,8 @@ class CitizenActor:
 
 @dataclass(frozen=True)
 class SystemActor:
-    """Routing itself, e.g. when a confirmation window lapses."""
+    """Routing itself: when a confirmation window lapses, or when the SLA service says a
+    case has missed its target by a ladder level's allowance."""
 
 
 Actor = StaffActor | CitizenActor | SystemActor
@@ -112,6 +113,11 @@ class Case:
     rule_id: str = ""
     rule_set_version: str = ""
     conflict_of_interest: bool = False
+    #: The escalation ladder level reached (0: never escalated) and the role whose queue
+    #: shows the case as escalated to it. Only ever rises, and outlives transfers and
+    #: reopens: the SLA clock they come from is never reset either.
+    escalation_level: int = 0
+    escalated_to_role: str | None = None
 
     @property
     def is_open(self) -> bool:

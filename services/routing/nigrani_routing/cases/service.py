@@ -1,8 +1,8 @@
 """The case service: opens a case for each submission and applies commands to it.
 
 Every path (a consumed submission, a staff request, a citizen's action through intake, a
-lapsed window) goes through one sequence: load the snapshot, recognise a retried attempt,
-let the pure workflow decide, and commit through the ledger (ledger.py).
+lapsed window, an SLA escalation) goes through one sequence: load the snapshot, recognise
+a retried attempt, let the pure workflow decide, and commit through the ledger (ledger.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from nigrani_shared.events import (
 from prometheus_client import Counter, Histogram
 
 from nigrani_routing.cases.commands import Action, Command
+from nigrani_routing.cases.escalation import escalation_command
 from nigrani_routing.cases.ledger import CaseLedger, Committed, Conflict, Loaded
 from nigrani_routing.cases.model import (
     Actor,
@@ -33,6 +34,7 @@ from nigrani_routing.cases.model import (
     Priority,
     StaffActor,
     State,
+    SystemActor,
     Windows,
 )
 from nigrani_routing.cases.workflow import decide
@@ -178,6 +180,26 @@ class CaseService:
         if decides_again:
             raise StillConflicting(f"{request_id}: {CONFLICT_ATTEMPTS} lost races in a row")
         return outcome
+
+    async def escalate(
+        self, request_id: str, level: int, attempt: str, now: datetime
+    ) -> Committed | None:
+        """Moves the case to `level`'s queue (cases/escalation.py): None when there is no
+        such case; `Refused` when it is not open or already at or above the level. The
+        command is worked out again from the case after each lost race, so the ladder is
+        always the one of the department the case is in when the change is made."""
+        for _ in range(CONFLICT_ATTEMPTS):
+            loaded = await self._ledger.load(request_id)
+            if loaded is None:
+                return None
+            version = loaded.version_of(attempt)
+            if version is not None:  # a redelivery: this event's change already stands
+                return await self._ledger.replay(request_id, version, attempt)
+            command = escalation_command(self._rules.current, loaded.case, level)
+            outcome = await self._act_once(request_id, command, SystemActor(), attempt, now, loaded)
+            if not isinstance(outcome, Conflict):
+                return outcome
+        raise StillConflicting(f"{request_id}: {CONFLICT_ATTEMPTS} lost races in a row")
 
     async def _act_once(
         self,

@@ -6,17 +6,27 @@ body does) and every cell is tested. Anti-gaming rules live here, not in the API
 a resolution needs a public summary, rejections and overrides need a reason, the third
 transfer needs a supervisor, nobody transfers a complaint to the department it accuses,
 and closure is the citizen's word (or the lapse of their window), never staff's.
+
+Escalation is the system's alone (the SLA service's verdict, applied by routing's
+consumer): only an open case, only upward (a repeated or late level is refused), never
+onto the department a complaint accuses. A level handled in the case's own department
+keeps the assignee: the supervisor or head sees the case "escalated to me" and may step
+in, while the officer who knows it keeps working it. A level handled by another
+department (a sub-office's parent, the oversight body) moves the case there like a
+transfer: unassigned and routed, since the old assignee cannot act in that department.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from nigrani_shared.auth.identity import Role
 from nigrani_shared.events import Actor as EventActor
-from nigrani_shared.events import CaseChanged
+from nigrani_shared.events import CaseChanged, CaseEscalated
 
 from nigrani_routing.cases.commands import (
     CITIZEN_ACTIONS,
@@ -62,6 +72,8 @@ TRANSITIONS: dict[Action, dict[State, State | None]] = {
     Action.REJECT: {state: State.REJECTED for state in _OPEN},
     Action.TRANSFER: {state: State.ROUTED for state in _OPEN},
     Action.CHANGE_PRIORITY: {state: None for state in _OPEN},
+    # A move to another department routes the case there (see _apply).
+    Action.ESCALATE: {state: None for state in _OPEN},
     Action.NOTE: {state: None for state in State},
 }
 
@@ -84,6 +96,8 @@ REASON_REQUIRED = frozenset({Action.REJECT, Action.TRANSFER, Action.CHANGE_PRIOR
 # A rejection tells the citizen why in a public note, besides the reason kept for staff.
 PUBLIC_NOTE_REQUIRED = frozenset({Action.RESOLVE, Action.REQUEST_INFORMATION, Action.REJECT})
 ENDED = frozenset({State.CLOSED, State.CLOSED_UNCONFIRMED, State.REJECTED})
+ESCALATION_LEVELS = range(1, 4)
+ESCALATION_ROLES = frozenset({Role.SUPERVISOR, Role.DEPT_ADMIN, Role.OVERSIGHT})
 
 
 class Refusal(StrEnum):
@@ -241,6 +255,22 @@ def _check_content(case: Case, command: Command, now: datetime, windows: Windows
             raise invalid("the request is a complaint about that department")
     if action is Action.CHANGE_PRIORITY and command.priority in (None, case.priority):
         raise invalid("'change_priority' needs a different priority")
+    if action is Action.ESCALATE:
+        _check_escalation(case, command, invalid)
+
+
+def _check_escalation(case: Case, command: Command, invalid: Callable[[str], Refused]) -> None:
+    level, target = command.escalation_level, command.to_department
+    if level is None or level not in ESCALATION_LEVELS:
+        raise invalid("'escalate' needs a ladder level from 1 to 3")
+    if level <= case.escalation_level:
+        raise invalid(f"the case is already escalated to level {case.escalation_level}")
+    if command.escalated_to_role not in ESCALATION_ROLES:
+        raise invalid("'escalate' needs the role whose queue receives the case")
+    if target is None:
+        raise invalid("'escalate' needs the department that handles the level")
+    if case.excluded_department in (target.code, *command.to_department_part_of):
+        raise invalid("the request is a complaint about that department")
 
 
 def _apply(case: Case, command: Command, actor: Actor, target: State | None, now: datetime) -> Case:
@@ -256,6 +286,8 @@ def _apply(case: Case, command: Command, actor: Actor, target: State | None, now
         )
     elif action is Action.CHANGE_PRIORITY and command.priority is not None:
         new = replace(new, priority=command.priority)
+    elif action is Action.ESCALATE and command.escalation_level is not None:
+        new = _escalated(new, command)
     elif action is Action.RESOLVE:
         new = replace(new, resolved_at=now)
     elif action in (Action.DISPUTE, Action.REOPEN):
@@ -265,13 +297,41 @@ def _apply(case: Case, command: Command, actor: Actor, target: State | None, now
     return new
 
 
+def _escalated(case: Case, command: Command) -> Case:
+    new = replace(
+        case,
+        escalation_level=command.escalation_level or case.escalation_level,
+        escalated_to_role=command.escalated_to_role,
+    )
+    target = command.to_department
+    if target is None or target.code == case.department.code:
+        return new  # the assignee keeps it; the level's role sees it escalated
+    return replace(new, department=target, assignee=None, state=State.ROUTED)
+
+
 def _given(text: str | None) -> bool:
     """Blank text is no reason and no summary: a citizen cannot read whitespace."""
     return bool(text and text.strip())
 
 
 def _event(old: Case, new: Case, command: Command, actor: Actor, now: datetime) -> CaseChanged:
-    return CaseChanged(
+    fields = _change_fields(old, new, command, actor, now)
+    if command.action is Action.ESCALATE:
+        # Its own type, so subscribers know delay became an escalation; still a case
+        # change (a subclass), so every reader of CaseChanged reads it as one.
+        return CaseEscalated(
+            **fields,
+            escalation_level=new.escalation_level,
+            escalated_to_role=new.escalated_to_role or "",
+            escalated_to_department=new.department.code,
+        )
+    return CaseChanged(**fields)
+
+
+def _change_fields(
+    old: Case, new: Case, command: Command, actor: Actor, now: datetime
+) -> dict[str, Any]:
+    return dict(
         request_id=new.request_id,
         case_version=new.version,
         action=command.action.value,

@@ -8,6 +8,12 @@ be updating the same one. So every routing replica keeps this projection: loaded
 case snapshots at start-up, then kept current from the lifecycle topic (feed.py) and from
 its own commits. Items carry the case version and only a newer version replaces one, so
 the two sources may arrive in any order.
+
+Due times come from the SLA service's events (due.py), kept beside the cases by request
+id: the `overdue` filter and the "due" sort (soonest resolution due time first; cases
+without one, paused or not yet timed, after them by age) read them at the moment of the
+request. Escalated cases are filtered by level and by the role they were escalated to,
+so a supervisor asks for "escalated to me".
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from datetime import datetime
 from typing import Literal
 
 from nigrani_routing.cases.model import OPEN_STATES, PRIORITY_RANK, Case, Priority, State
+from nigrani_routing.queue.due import DueTime, DueTimes
+from nigrani_shared.clock import utc_now
 
-Sort = Literal["age", "priority"]
+Sort = Literal["age", "priority", "due"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,11 @@ class QueueFilter:
     area: str | None = None
     assignee: str | None = None
     unassigned: bool = False
+    overdue: bool = False
+    escalated: bool = False
+    escalation_level: int | None = None
+    #: Cases escalated to any of these roles (None: no such filter).
+    escalated_to: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,12 +57,17 @@ class Page:
 SortKey = tuple[int, datetime, str]
 
 
-def _sort_key(case: Case, sort: Sort) -> SortKey:
+def _sort_key(case: Case, sort: Sort, due: DueTime | None) -> SortKey:
+    if sort == "due":
+        due_at = due.resolution_due_at if due is not None and not due.stopped else None
+        if due_at is not None:
+            return (0, due_at, case.request_id)
+        return (1, case.routed_at, case.request_id)
     rank = PRIORITY_RANK[case.priority] if sort == "priority" else 0
     return (rank, case.routed_at, case.request_id)
 
 
-def _matches(case: Case, wanted: QueueFilter) -> bool:
+def _matches(case: Case, wanted: QueueFilter, due: DueTime | None, now: datetime) -> bool:
     return (
         (wanted.state is None or case.state is wanted.state)
         and (wanted.priority is None or case.priority is wanted.priority)
@@ -57,6 +75,10 @@ def _matches(case: Case, wanted: QueueFilter) -> bool:
         and (wanted.area is None or wanted.area in case.areas)
         and (wanted.assignee is None or case.assignee == wanted.assignee)
         and (not wanted.unassigned or case.assignee is None)
+        and (not wanted.overdue or (due is not None and due.overdue(now)))
+        and (not wanted.escalated or case.escalation_level > 0)
+        and (wanted.escalation_level is None or case.escalation_level == wanted.escalation_level)
+        and (wanted.escalated_to is None or case.escalated_to_role in wanted.escalated_to)
     )
 
 
@@ -88,6 +110,7 @@ class QueueProjection:
     rule needs (a closed case costs a few dozen bytes, an open one a few kilobytes)."""
 
     def __init__(self) -> None:
+        self.due = DueTimes()
         self._cases: dict[str, Case] = {}
         self._ended_versions: dict[str, int] = {}
         self._by_department: dict[str, set[str]] = {}
@@ -124,19 +147,20 @@ class QueueProjection:
         sort: Sort = "age",
         cursor: str | None = None,
         limit: int = 50,
+        now: datetime | None = None,
     ) -> Page:
+        at = now or utc_now()
         ids = self._by_department.get(department, set())
-        matching = sorted(
-            (c for c in (self._cases[i] for i in ids) if _matches(c, wanted)),
-            key=lambda c: _sort_key(c, sort),
+        keyed = sorted(
+            (_sort_key(c, sort, self.due.of(c.request_id)), c)
+            for c in (self._cases[i] for i in ids)
+            if _matches(c, wanted, self.due.of(c.request_id), at)
         )
         after = _decode_cursor(cursor, sort) if cursor else None
         start = 0
         if after is not None:
-            start = next(
-                (n for n, c in enumerate(matching) if _sort_key(c, sort) > after), len(matching)
-            )
-        items = matching[start : start + limit]
-        more = start + limit < len(matching)
-        next_cursor = _encode_cursor(_sort_key(items[-1], sort), sort) if more else None
-        return Page(items=items, next_cursor=next_cursor, total=len(matching))
+            start = next((n for n, (key, _) in enumerate(keyed) if key > after), len(keyed))
+        chosen = keyed[start : start + limit]
+        more = start + limit < len(keyed)
+        next_cursor = _encode_cursor(chosen[-1][0], sort) if more else None
+        return Page(items=[c for _, c in chosen], next_cursor=next_cursor, total=len(keyed))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from nigrani_shared.config_files.loading import reference_error
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -17,6 +18,33 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from nigrani_routing.rules.categories import category_score
 
 Path = tuple[str | int, ...]
+
+
+EscalationRole = Literal["supervisor", "dept_admin", "oversight"]
+LEVELS = (1, 2, 3)
+
+
+class EscalationStep(BaseModel):
+    """Who handles a case that reached a ladder level: a role, in a department (left out:
+    the level's default, see rules/escalation.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: EscalationRole
+    department: str | None = None
+
+
+class Escalation(BaseModel):
+    """A department's escalation ladder; a level left out takes its default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level_1: EscalationStep | None = None
+    level_2: EscalationStep | None = None
+    level_3: EscalationStep | None = None
+
+    def step(self, level: int) -> EscalationStep | None:
+        return {1: self.level_1, 2: self.level_2, 3: self.level_3}.get(level)
 
 
 class Department(BaseModel):
@@ -28,6 +56,9 @@ class Department(BaseModel):
         default=None,
         description="The department this office belongs to (a town office of a city "
         "agency): a complaint about the agency never goes to its offices either.",
+    )
+    escalation: Escalation | None = Field(
+        default=None, description="Who handles each escalation level (rules/escalation.py)."
     )
 
 
@@ -124,6 +155,23 @@ def reference_problems(rules: RuleSet, area_ids: frozenset[str] | None = None) -
                 )
     if rules.conflict_of_interest is not None:
         yield from _oversight_problems(rules.conflict_of_interest.oversight, known)
+    for number, department in enumerate(rules.departments):
+        yield from _escalation_problems(department, ("departments", number), known)
+    yield from _escalation_problems(rules.triage, ("triage",), known)
+
+
+def _escalation_problems(department: Department, base: Path, known: set[str]) -> Iterator[Problem]:
+    ladder = department.escalation
+    if ladder is None:
+        return
+    for level in LEVELS:
+        step = ladder.step(level)
+        if step is not None and step.department is not None and step.department not in known:
+            yield Problem(
+                (*base, "escalation", f"level_{level}", "department"),
+                f"escalation level {level} of {department.code} names unknown department "
+                f"{step.department}",
+            )
 
 
 def _oversight_problems(oversight: Oversight, known: set[str]) -> Iterator[Problem]:

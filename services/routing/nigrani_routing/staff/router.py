@@ -13,11 +13,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from nigrani_shared.auth.dependencies import require_role
 from nigrani_shared.auth.identity import Role, StaffIdentity
+from nigrani_shared.clock import utc_now
 from nigrani_shared.web.idempotency import IdempotencyKey
 
 from nigrani_routing.cases.commands import Action, Command
-from nigrani_routing.cases.model import DepartmentRef, Priority, State
-from nigrani_routing.queue.projection import BadCursorError, QueueFilter, Sort
+from nigrani_routing.cases.model import DepartmentRef
+from nigrani_routing.queue.projection import BadCursorError, Sort
+from nigrani_routing.staff.queue_query import WantedCases
 from nigrani_routing.staff.schemas import (
     AssignBody,
     CaseDetail,
@@ -49,14 +51,9 @@ Desk = Annotated[StaffDesk, Depends(_desk)]
 async def queue(
     staff: AnyStaff,
     desk: Desk,
+    wanted: WantedCases,
     department: str | None = None,
-    state: State | None = None,
-    priority: Priority | None = None,
-    category: str | None = None,
-    area: str | None = None,
-    assignee: str | None = None,
-    unassigned: bool = False,
-    sort: Sort = "age",
+    sort: Annotated[Sort, Query(description="age, priority, or due (resolution)")] = "age",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> QueuePage:
@@ -65,13 +62,13 @@ async def queue(
     owner = wanted_department or staff.department
     if owner is None:
         raise HTTPException(422, "name a department to read its queue")
-    wanted = QueueFilter(state, priority, category, area, assignee, unassigned)
+    now = utc_now()
     try:
-        page = desk.queue.page(owner, wanted, sort=sort, cursor=cursor, limit=limit)
+        page = desk.queue.page(owner, wanted, sort=sort, cursor=cursor, limit=limit, now=now)
     except BadCursorError as error:
         raise HTTPException(422, str(error)) from None
     return QueuePage(
-        items=[CaseStaffView.of(c) for c in page.items],
+        items=[CaseStaffView.of(c, desk.queue.due.of(c.request_id), now) for c in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
     )

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from nigrani_shared.clock import utc_now
 from nigrani_shared.text import multi_line, single_line
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from nigrani_routing.cases.model import Case, Priority
+from nigrani_routing.queue.due import DueTime
 
 # Staff text reaches the citizen's timeline (public notes) and the permanent record: the
 # same hygiene as what citizens type (no control, invisible or blank-looking text, NFC).
@@ -84,9 +86,17 @@ class CaseStaffView(BaseModel):
     updated_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
+    escalation_level: int = Field(description="0 until the SLA escalates it; then 1-3.")
+    escalated_to_role: str | None
+    resolution_due_at: datetime | None = Field(
+        description="As the SLA service last set it (none while paused or stopped)."
+    )
+    overdue: bool
 
     @classmethod
-    def of(cls, case: Case) -> CaseStaffView:
+    def of(
+        cls, case: Case, due: DueTime | None = None, now: datetime | None = None
+    ) -> CaseStaffView:
         return cls(
             tracking_code=case.request_id,
             version=case.version,
@@ -108,6 +118,10 @@ class CaseStaffView(BaseModel):
             updated_at=case.updated_at,
             resolved_at=case.resolved_at,
             closed_at=case.closed_at,
+            escalation_level=case.escalation_level,
+            escalated_to_role=case.escalated_to_role,
+            resolution_due_at=due.resolution_due_at if due is not None else None,
+            overdue=case.is_open and due is not None and due.overdue(now or utc_now()),
         )
 
 

@@ -69,7 +69,7 @@ class StaffDesk:
         case = await self.visible_case(staff, code)
         changes = await self.repository.history(code, case.version)
         return CaseDetail(
-            case=CaseStaffView.of(case),
+            case=CaseStaffView.of(case, self.queue.due.of(code)),
             allowed_actions=allowed_actions(case, actor_of(staff), utc_now(), self.cases.windows)
             if _acts_in(staff, case)
             else [],
@@ -113,7 +113,7 @@ class StaffDesk:
                 allowed,
             )
         result = ActionResult(
-            case=CaseStaffView.of(outcome.case),
+            case=CaseStaffView.of(outcome.case, self.queue.due.of(code)),
             action=command.action.value,
             version=outcome.case.version,
         )
