@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from nigrani_shared.clock import utc_now
 from nigrani_shared.store import slots
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
 READ_AHEAD = 32  # slots of one bucket read concurrently
+MEMORY = 10_000  # buckets and minutes a process remembers writing
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,9 @@ class TimerWheel:
         self._wheel = wheel
         self._settle = settle
         self._cursor_id = f"{wheel}:cursor"
-        self._next_slot: dict[datetime, int] = {}  # bucket -> first slot not known taken
-        self._marked: set[datetime] = set()  # minutes whose marker this process has seen
+        # Bounded memories of what this process wrote: forgetting costs a probe, not a timer.
+        self._next_slot: OrderedDict[datetime, int] = OrderedDict()  # bucket -> free slot
+        self._marked: OrderedDict[datetime, bool] = OrderedDict()  # minutes with a marker
         self._read: dict[datetime, int] = {}  # open bucket -> slots already fired
         self._closed_up_to: datetime | None = None  # this sweeper's cursor
         self._unmarked: set[datetime] = set()  # minutes found without a marker this sweep
@@ -87,34 +92,63 @@ class TimerWheel:
 
     async def schedule(self, key: str, due: datetime, payload: Document | None = None) -> None:
         """Stores a timer; it fires at `due`, or at once if `due` has passed."""
-        fields: Document = {"key": key, "due_at": due, "payload": payload or {}}
-        bucket = max(_second(due), _second(utc_now()))
-        while True:
-            await self._append(bucket, fields)
-            cursor = await self._durable_cursor()
-            if cursor is None:  # the first timer ever: sweeps start from now
-                first_cursor = _second(utc_now()) - self._settle
-                await insert_or_get(
-                    self._collection, {"_id": self._cursor_id, "second": first_cursor}
-                )
-                cursor = await self._durable_cursor()
-            if cursor is None or bucket > cursor:
+        await self.schedule_many([(key, due, payload or {})])
+
+    async def schedule_many(self, timers: Sequence[tuple[str, datetime, Document]]) -> None:
+        """Stores timers in one round trip per batch (plus the cursor check)."""
+        now_bucket = _second(utc_now())
+        pending = [
+            (max(_second(due), now_bucket), {"key": key, "due_at": due, "payload": payload})
+            for key, due, payload in timers
+        ]
+        while pending:
+            await self._append_many(pending)
+            cursor = await self._cursor_or_first()
+            behind = [fields for bucket, fields in pending if bucket <= cursor]
+            if not behind:
                 return
             # The writer stalled past `settle`, or a sweeper's clock runs ahead of ours.
-            logger.warning("a timer was written into a closed second; written again")
+            logger.warning("timers were written into a closed second; written again")
             bucket = max(_second(utc_now()), cursor + SECOND)
+            pending = [(bucket, fields) for fields in behind]
 
-    async def _append(self, bucket: datetime, fields: Document) -> None:
-        minute = _minute(bucket)
-        if minute not in self._marked:
+    async def _cursor_or_first(self) -> datetime:
+        cursor = await self._durable_cursor()
+        if cursor is None:  # the first timer ever: sweeps start from now
+            first = _second(utc_now()) - self._settle
+            await insert_or_get(self._collection, {"_id": self._cursor_id, "second": first})
+            cursor = await self._durable_cursor()
+        assert cursor is not None
+        return cursor
+
+    async def _append_many(self, pending: Sequence[tuple[datetime, Document]]) -> None:
+        for minute in sorted({_minute(bucket) for bucket, _ in pending} - self._marked.keys()):
             await insert_or_get(self._collection, {"_id": self._marker_id(minute)})
-            self._marked.add(minute)
-        first = self._next_slot.get(bucket, 0)
-        stored = await slots.append(
-            self._collection, self._bucket_prefix(bucket), fields, first=first
-        )
-        slot = int(str(stored["_id"]).rsplit(":", 1)[1])
-        self._next_slot[bucket] = slot + 1
+            _remember(self._marked, minute, True)
+        documents: list[Document] = []
+        for bucket, fields in pending:
+            slot = self._next_slot.get(bucket, 0)
+            _remember(self._next_slot, bucket, slot + 1)
+            documents.append({**fields, "_id": slots.slot_id(self._bucket_prefix(bucket), slot)})
+        try:
+            await self._collection.insert_many(documents, ordered=False)
+        except BulkWriteError as failure:
+            taken = [
+                error["index"] for error in failure.details["writeErrors"] if error["code"] == 11000
+            ]
+            if len(taken) != len(failure.details["writeErrors"]):
+                raise
+            # Slots another writer took (or this process forgot): probe on from there.
+            for index in taken:
+                bucket, fields = pending[index]
+                stored = await slots.append(
+                    self._collection,
+                    self._bucket_prefix(bucket),
+                    fields,
+                    first=self._next_slot.get(bucket, 0),
+                )
+                slot = int(str(stored["_id"]).rsplit(":", 1)[1])
+                _remember(self._next_slot, bucket, slot + 1)
 
     # -- sweeping --------------------------------------------------------------------
 
@@ -156,7 +190,7 @@ class TimerWheel:
         self._read.pop(second, None)
         self._next_slot.pop(second, None)
         if second == last_of_minute:
-            self._marked.discard(minute)
+            self._marked.pop(minute, None)
         return fired
 
     async def _read_bucket(self, second: datetime, fire: Fire, now: datetime) -> int:
@@ -201,7 +235,7 @@ class TimerWheel:
         if await self._collection.find_one({"_id": self._marker_id(minute)}) is None:
             self._unmarked.add(minute)
             return False
-        self._marked.add(minute)
+        _remember(self._marked, minute, True)
         return True
 
     async def _advance(self, second: datetime) -> None:
@@ -224,6 +258,13 @@ class TimerWheel:
 
     def _marker_id(self, minute: datetime) -> str:
         return f"{self._wheel}:m:{minute:%Y-%m-%dT%H:%M}"
+
+
+def _remember(memory: OrderedDict[datetime, _V], key: datetime, value: _V) -> None:
+    memory[key] = value
+    memory.move_to_end(key)
+    if len(memory) > MEMORY:
+        memory.popitem(last=False)
 
 
 def _prefix_due(timers: Sequence[Timer], now: datetime) -> int:

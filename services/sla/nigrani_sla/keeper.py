@@ -115,16 +115,23 @@ class ClockKeeper:
     async def _plan(self, record: ClockRecord) -> None:
         policy = self.rules.policies.policy_for(record.category, record.priority)
         calendar = self.rules.calendars.named(record.calendar)
-        for timer in plan(record, policy, calendar):
-            payload = {
-                "request_id": timer.request_id,
-                "generation": timer.generation,
-                "kind": timer.kind,
-                "target": timer.target,
-                "level": timer.level,
-                "role": timer.role,
-            }
-            await self._wheel.schedule(timer.key, timer.due_at, payload)
+        timers = [
+            (
+                timer.key,
+                timer.due_at,
+                {
+                    "request_id": timer.request_id,
+                    "generation": timer.generation,
+                    "kind": timer.kind,
+                    "target": timer.target,
+                    "level": timer.level,
+                    "role": timer.role,
+                },
+            )
+            for timer in plan(record, policy, calendar)
+        ]
+        if timers:
+            await self._wheel.schedule_many(timers)
 
     def _deadline_set(self, record: ClockRecord, cause: str, at: datetime) -> EventEnvelope:
         calendar = self.rules.calendars.named(record.calendar)

@@ -102,3 +102,17 @@ async def test_a_burst_in_one_second_is_read_whole(
     fired = Recorder()
     await wheel.sweep(fired, now=due + timedelta(seconds=1))
     assert fired.keys == [f"k{n:03}" for n in range(150)]
+
+
+async def test_writers_that_share_buckets_each_keep_every_timer(
+    collection: AsyncCollection[Document],
+) -> None:
+    # Two processes writing into the same seconds: the second's remembered slots are
+    # taken by the first, so its batch collides and probes on.
+    due = utc_now().replace(microsecond=0) + timedelta(seconds=2)
+    first, second = (TimerWheel(collection, "w", settle=SETTLE) for _ in range(2))
+    await first.schedule_many([(f"a{n}", due + timedelta(seconds=n % 3), {}) for n in range(30)])
+    await second.schedule_many([(f"b{n}", due + timedelta(seconds=n % 3), {}) for n in range(30)])
+    fired = Recorder()
+    await first.sweep(fired, now=due + timedelta(seconds=10))
+    assert sorted(fired.keys) == sorted([f"a{n}" for n in range(30)] + [f"b{n}" for n in range(30)])
