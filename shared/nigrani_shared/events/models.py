@@ -239,6 +239,11 @@ class DeadlineSet(EventData):
     response (its due time is met and gone), a stop (resolved, rejected, closed) and a
     reopen (the same clock resumes). Never by a note, transfer or reassignment.
 
+    A due time not yet reached is None while the clock is paused (it moves by the paused
+    time); one already passed stays (overdue work stays overdue); a stopped clock keeps
+    the due times it stopped with (compliance is judged against them); a first-response
+    due time is None once the first response came.
+
     `generation` counts the times this request's due times were set, so a reader keeps
     the latest; `elapsed_business_seconds` is the clock's reading when they were set."""
 
