@@ -55,6 +55,7 @@ unit: install
 test: lint typecheck
 	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ] || [ -z "$$MONGODB_URI" ]; then \
 		$(PY) -m nigrani_localinfra provision; fi
+	@$(PY) -m nigrani_localinfra browser
 	@$(PY) -m pytest -q -rs
 
 bench: install
