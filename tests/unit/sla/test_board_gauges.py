@@ -11,7 +11,7 @@ from nigrani_sla.board.projection import BoardProjection
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.unit.sla.board_support import NOW, clock, stopped
+from tests.support.sla_clocks import NOW, clock, stopped
 
 HOUR = timedelta(hours=1)
 NAMES = {

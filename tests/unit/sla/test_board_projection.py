@@ -9,7 +9,7 @@ import pytest
 from nigrani_sla.board.projection import BoardProjection, UnknownDepartmentError
 from nigrani_sla.board.summary import UNROUTED, quantile
 
-from tests.unit.sla.board_support import NOW, clock, karachi, stopped
+from tests.support.sla_clocks import NOW, clock, karachi, stopped
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from nigrani_sla.board.projection import BoardProjection
 from nigrani_sla.clock.record import ClockRecord
 
-from tests.unit.sla.board_support import NOW, figures, latest, naive_summary
+from tests.support.sla_clocks import NOW
+from tests.unit.sla.board_support import figures, latest, naive_summary
 
 DEPARTMENTS = [None, "WASA-LHR", "LESCO"]
 MINUTE = timedelta(minutes=1)

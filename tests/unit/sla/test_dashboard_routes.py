@@ -17,7 +17,7 @@ from nigrani_sla.board.projection import BoardProjection
 from nigrani_sla.dashboard.pages import STATIC, duration_text, percent_text
 from nigrani_sla.dashboard.router import BoardView, dashboard_router
 
-from tests.unit.sla.board_support import NOW, clock, stopped
+from tests.support.sla_clocks import NOW, clock, stopped
 
 HOUR = timedelta(hours=1)
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
