@@ -35,7 +35,11 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-STATIC_FILES = {"board.js": "text/javascript", "board.css": "text/css"}
+STATIC_FILES = {
+    "board.js": "text/javascript",
+    "board.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,13 @@
 
   // A chart of daily values: lines for `lines`, bars for `bars`, on one shared scale.
   function chart(svg, days, series, kind, summary) {
-    var W = 600, H = 220, left = 40, right = 8, top = 12, bottom = 24;
-    var max = 1;
+    // Drawn at the size it is shown (1 unit = 1 CSS pixel), so labels stay legible.
+    var W = Math.max(280, Math.round(svg.getBoundingClientRect().width) || 600);
+    var H = W < 500 ? 170 : 220, left = 40, right = 8, top = 12, bottom = 24;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    var max = 2;
     series.forEach(function (s) { s.values.forEach(function (v) { max = Math.max(max, v); }); });
+    max = Math.ceil(max / 2) * 2; // even, so the middle grid line is a whole number
     var step = (W - left - right) / Math.max(days.length, 1);
     var x = function (i) { return left + step * (i + 0.5); };
     var y = function (v) { return top + (H - top - bottom) * (1 - v / max); };
@@ -90,11 +94,14 @@
       nodes.push(svgNode("text", { x: left - 6, y: y(v) + 4, "class": "axis", "text-anchor": "end" },
         String(Math.round(v))));
     });
-    [0, Math.floor(days.length / 2), days.length - 1].forEach(function (i) {
-      if (days[i] === undefined) return;
-      nodes.push(svgNode("text", { x: x(i), y: H - 6, "class": "axis", "text-anchor": "middle" },
-        days[i].slice(5)));
-    });
+    [[0, "start"], [Math.floor(days.length / 2), "middle"], [days.length - 1, "end"]]
+      .forEach(function (tick) {
+        var i = tick[0];
+        if (days[i] === undefined) return;
+        var at = tick[1] === "start" ? x(i) - step / 2 : tick[1] === "end" ? x(i) + step / 2 : x(i);
+        nodes.push(svgNode("text", { x: at, y: H - 6, "class": "axis", "text-anchor": tick[1] },
+          days[i].slice(5)));
+      });
     series.forEach(function (s) {
       if (kind === "bars") {
         s.values.forEach(function (v, i) {
@@ -180,6 +187,7 @@
         return response.json();
       })
       .then(function (data) {
+        latest = data;
         show(data);
         field("stale").hidden = true;
         main.setAttribute("data-refreshed", String(Date.now()));
@@ -188,8 +196,13 @@
       .then(function () { window.setTimeout(refresh, every); });
   }
 
-  var initial = JSON.parse(document.getElementById("board-data").textContent);
-  zone = initial.time_zone || zone;
-  drawCharts(initial);
+  var latest = JSON.parse(document.getElementById("board-data").textContent);
+  zone = latest.time_zone || zone;
+  drawCharts(latest);
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { drawCharts(latest); }, 150);
+  });
   window.setTimeout(refresh, every);
 })();
