@@ -58,6 +58,7 @@ test: lint typecheck
 	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ] || [ -z "$$MONGODB_URI" ]; then \
 		$(PY) -m nigrani_localinfra provision; \
 	else $(PY) -m nigrani_localinfra provision --only prometheus; fi
+	@$(PY) -m nigrani_localinfra browser
 	@$(PY) -m pytest -q -rs
 
 bench: install

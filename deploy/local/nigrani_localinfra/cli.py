@@ -5,6 +5,7 @@
     python -m nigrani_localinfra provision [--only prometheus]
                                                            fetch the jars, build FerretDB,
                                                            install Prometheus and promtool
+    python -m nigrani_localinfra browser                   Debian's chromium (apt-get if missing)
 
 ``up`` returns once everything answers, leaving it running in the background, and restarts
 only what is dead: a running service, broker or store keeps its process. Progress goes to
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import system
+from .browser import ensure_chromium
 from .errors import InfraError
 from .ferretdb import FerretDBNode
 from .kafka import KafkaNode
@@ -45,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Run Nigrani locally: Kafka (KRaft, from Maven jars), FerretDB, services.",
     )
-    scopes = parser.add_subparsers(dest="scope", required=True, metavar="{system,infra,provision}")
+    scopes = parser.add_subparsers(
+        dest="scope", required=True, metavar="{system,infra,provision,browser}"
+    )
     system_parser = scopes.add_parser("system", help="the services and the infrastructure")
     system_parser.add_argument(
         "command", choices=["up", "down", "status"], help="start what is not running, stop, show"
@@ -84,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["prometheus"],
         help="only Prometheus and promtool (the tests need them even with external Kafka)",
     )
+    scopes.add_parser("browser", help="Debian's chromium for the browser tests (apt-get)")
     return parser
 
 
@@ -165,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_system(run_dir, args))
         if args.scope == "infra":
             return asyncio.run(_infra(args))
+        if args.scope == "browser":
+            print(f"Chromium  {ensure_chromium(log=_progress)}")
+            return 0
         return _provision(args.only)
     except InfraError as err:
         print(f"error: {err}", file=sys.stderr)

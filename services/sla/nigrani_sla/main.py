@@ -9,14 +9,21 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from nigrani_shared.clock import utc_now
 from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.service import ServiceClients, consumer_for, embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
+from nigrani_shared.web.health import Probe, ReadinessCheck
 
+from nigrani_sla.board.feed import start_board_feed
+from nigrani_sla.board.gauges import register_board_gauges
+from nigrani_sla.board.projection import BoardProjection
 from nigrani_sla.calendar.loader import load_calendars
 from nigrani_sla.clock.transitions import Rules
 from nigrani_sla.composition import SlaParts, build_parts, start_loops
 from nigrani_sla.config import SlaSettings
+from nigrani_sla.dashboard.dependencies import app_board_view
+from nigrani_sla.dashboard.router import BoardView, dashboard_router
 from nigrani_sla.handlers import build_handlers
 from nigrani_sla.policies.loader import load_policies
 from nigrani_sla.repository import INDEXES
@@ -44,6 +51,23 @@ def build_consumer(clients: ServiceClients, parts: SlaParts) -> BackgroundConsum
     )
 
 
+def start_board(stack: AsyncExitStack, app: FastAPI, clients: ServiceClients) -> Probe:
+    """The ops board: the stored clocks in memory, kept current from the lifecycle topic,
+    behind the dashboard and the backlog gauges; ready once first loaded."""
+    board = BoardProjection()
+    reader = start_board_feed(stack, clients, board)
+    register_board_gauges(stack, board)
+    app.state.board_view = BoardView(board=board, now=utc_now)
+
+    async def loaded() -> bool:
+        return reader.ready()
+
+    async def alive() -> bool:
+        return True
+
+    return Probe(ready=loaded, alive=alive)
+
+
 def create_app(settings: SlaSettings) -> FastAPI:
     # Loaded here, not in the lifespan: a bad policy or calendar file stops start-up.
     rules = load_rules(settings)
@@ -54,7 +78,8 @@ def create_app(settings: SlaSettings) -> FastAPI:
             clients = await stack.enter_async_context(open_clients(settings, INDEXES))
             parts = build_parts(clients, settings, rules)
             app.state.sla_parts = parts
-            checks = dict(clients.readiness_checks())
+            checks: dict[str, ReadinessCheck] = dict(clients.readiness_checks())
+            checks["board"] = start_board(stack, app, clients)
             start_loops(stack, parts, settings)
             if settings.embedded_worker:
                 checks.update(embed_consumer(stack, build_consumer(clients, parts)))
@@ -63,4 +88,5 @@ def create_app(settings: SlaSettings) -> FastAPI:
 
     app = FastAPI(title="Nigrani SLA", version="1", lifespan=lifespan)
     install_common(app)
+    app.include_router(dashboard_router(app_board_view))
     return app
