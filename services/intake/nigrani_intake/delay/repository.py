@@ -32,6 +32,9 @@ from nigrani_intake.delay.deadline import SUPERSEDED, DeadlineState, fold
 
 COLLECTION = "deadlines"
 FIRST_GENERATION = 1
+#: The most slots one generation may mark superseded: a larger jump is a producer's bug,
+#: dead-lettered rather than written as thousands of markers.
+MAX_GAP = 1_000
 #: Requests whose folded deadline a process remembers (about a hundred bytes each).
 REMEMBERED_REQUESTS = 20_000
 
@@ -64,6 +67,8 @@ class DeadlinesRepository:
         known = self._known.get(tracking_code) or await self._read(tracking_code)
         if known.next_slot > number:
             return False  # stored already, or overtaken by a newer generation
+        if number - known.next_slot > MAX_GAP:
+            raise ValueError(f"generation {number} jumps more than {MAX_GAP} past the stored")
         written: list[Document] = []
         for slot in range(known.next_slot, number):
             written.append(_superseded(tracking_code, slot))
