@@ -8,12 +8,16 @@ from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     Actor,
     CaseChanged,
+    CaseEscalated,
+    DeadlineSet,
     EventEnvelope,
     RequestRouted,
     RequestSubmitted,
+    SlaBreached,
     derived_event_id,
     new_event,
 )
+from nigrani_shared.events.models import SlaTarget
 
 
 def submitted(code: str, *, category: str = "roads.pothole") -> EventEnvelope:
@@ -92,4 +96,94 @@ def case_changed(
         subject=code,
         source="/test",
         event_id=derived_event_id(code, "case-changed", str(version)),
+    )
+
+
+def case_escalated(
+    code: str,
+    *,
+    version: int,
+    level: int = 1,
+    role: str = "supervisor",
+    state: str = "routed",
+    public_note: str | None = None,
+    occurred_at: datetime | None = None,
+) -> EventEnvelope:
+    """A request.escalated as routing announces it: a case change (its id derived from the
+    case version) carrying the same staff-side canaries as `case_changed`."""
+    changed = case_changed(
+        code,
+        version=version,
+        to_state=state,
+        from_state=state,
+        public_note=public_note,
+        occurred_at=occurred_at,
+    ).data
+    assert isinstance(changed, CaseChanged)
+    data = CaseEscalated(
+        **{**changed.model_dump(), "action": "escalate"},
+        escalation_level=level,
+        escalated_to_role=role,
+        escalated_to_department="WASA-LHR",
+    )
+    return new_event(
+        data,
+        subject=code,
+        source="/test",
+        event_id=derived_event_id(code, "case-changed", str(version)),
+    )
+
+
+def deadline_set(
+    code: str,
+    *,
+    generation: int,
+    resolution_due_at: datetime | None,
+    first_response_due_at: datetime | None = None,
+    paused: bool = False,
+    stopped: bool = False,
+    cause: str = "routed",
+    set_at: datetime | None = None,
+) -> EventEnvelope:
+    """An sla.deadline_set as the SLA service announces it (its id derived from the
+    request and the generation)."""
+    data = DeadlineSet(
+        request_id=code,
+        generation=generation,
+        cause=cause,
+        policy_id="test-policy",
+        category="water.no_supply",
+        priority="normal",
+        department_code="WASA-LHR",
+        calendar="Asia/Karachi",
+        first_response_due_at=first_response_due_at,
+        resolution_due_at=resolution_due_at,
+        elapsed_business_seconds=0.0,
+        paused=paused,
+        stopped=stopped,
+        set_at=set_at or utc_now(),
+    )
+    return new_event(
+        data,
+        subject=code,
+        source="/test",
+        event_id=derived_event_id(code, "deadline-set", str(generation)),
+    )
+
+
+def sla_breached(code: str, *, due_at: datetime, target: SlaTarget = "resolution") -> EventEnvelope:
+    data = SlaBreached(
+        request_id=code,
+        target=target,
+        due_at=due_at,
+        department_code="WASA-LHR",
+        category="water.no_supply",
+        priority="normal",
+        fired_at=utc_now(),
+    )
+    return new_event(
+        data,
+        subject=code,
+        source="/test",
+        event_id=derived_event_id(code, "breached", target),
     )

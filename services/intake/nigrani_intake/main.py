@@ -19,6 +19,7 @@ from nigrani_intake.config import IntakeSettings
 from nigrani_intake.contacts.router import internal_router, public_router
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
+from nigrani_intake.delay import repository as deadlines_repository
 from nigrani_intake.errors import install_intake_errors
 from nigrani_intake.followup import documents as action_documents
 from nigrani_intake.followup import repository as messages_repository
@@ -60,6 +61,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             outbox = outbox_repository.OutboxRepository(clients.db[outbox_repository.COLLECTION])
             timeline_entries = timeline_repository.TimelineRepository(
                 clients.db[timeline_repository.COLLECTION]
+            )
+            deadlines = deadlines_repository.DeadlinesRepository(
+                clients.db[deadlines_repository.COLLECTION]
             )
             outbox_signal = OutboxSignal()
             messages = messages_repository.MessagesRepository(
@@ -103,6 +107,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 public_status=PublicStatus(
                     requests=requests,
                     timeline=timeline_entries,
+                    deadlines=deadlines,
                     catalog=catalog,
                     cache=status_cache,
                     store_timeout_seconds=settings.store_timeout_seconds,
@@ -115,6 +120,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     messages=messages,
                     references=references,
                     timeline_entries=timeline_entries,
+                    deadlines=deadlines,
                     derivation=action_derivation,
                     outbox=outbox,
                     signal=outbox_signal,

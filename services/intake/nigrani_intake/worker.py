@@ -1,4 +1,5 @@
-"""Intake's consumer process: keeps the public timeline in step with the lifecycle topic.
+"""Intake's consumer process: keeps the public timeline and the due times in step with the
+lifecycle topic.
 
 `python -m nigrani_intake.worker` runs it alone; by default it also runs inside the API
 process (EMBEDDED_WORKER=true), which suits a single-machine deployment.
@@ -10,6 +11,7 @@ from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.service import ServiceClients, consumer_for, run_worker
 
 from nigrani_intake.config import IntakeSettings
+from nigrani_intake.delay import repository as deadlines_repository
 from nigrani_intake.handlers import build_handlers
 from nigrani_intake.indexes import INDEXES
 from nigrani_intake.submissions import repository as requests_repository
@@ -21,13 +23,17 @@ GROUP_ID = "intake"
 def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
     requests = requests_repository.RequestsRepository(clients.db[requests_repository.COLLECTION])
     entries = timeline_repository.TimelineRepository(clients.db[timeline_repository.COLLECTION])
+    deadlines = deadlines_repository.DeadlinesRepository(
+        clients.db[deadlines_repository.COLLECTION]
+    )
     # "earliest": a new intake group rebuilds the public timeline from the whole history.
-    # Its one effect, the insert of the entry of the event's case version, is naturally
-    # idempotent: no record of applied events is kept (it would cost two more round trips).
+    # Its effects, the insert of the entry of the event's case version or of the due
+    # times' generation, are naturally idempotent: no record of applied events is kept (it
+    # would cost two more round trips).
     return consumer_for(
         clients,
         group_id=GROUP_ID,
-        handlers=build_handlers(requests, entries),
+        handlers=build_handlers(requests, entries, deadlines),
         start_from="earliest",
         dedupe="by_effect",
     )

@@ -12,7 +12,7 @@ from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.public_view import to_public_view
 from nigrani_intake.submissions.schemas import RequestPublic
 
-from tests.support.events import STAFF_CANARIES, case_changed
+from tests.support.events import STAFF_CANARIES, case_changed, case_escalated
 
 AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CODE = "ABCD-EFGH-JKMN"
@@ -103,3 +103,32 @@ def test_a_change_the_public_cannot_see_and_without_a_note_is_left_out() -> None
     )
     view = _public(_request(assigned, reprioritised))
     assert [e.status for e in view.timeline] == ["submitted", "routed", "assigned"]
+
+
+def test_an_escalation_is_shown_with_its_level_and_role_even_in_the_same_state() -> None:
+    """The case stays where it was (routed) but moved up the ladder: the public sees it."""
+    first = case_escalated(CODE, version=2, level=1, role="supervisor", occurred_at=AT)
+    second = case_escalated(CODE, version=3, level=2, role="dept_admin", occurred_at=AT)
+    view = _public(_request(first, second))
+    shown = [(e.status, e.escalation, e.detail) for e in view.timeline[-2:]]
+    assert [(status, esc.level, esc.role) for status, esc, _ in shown if esc] == [
+        ("routed", 1, "supervisor"),
+        ("routed", 2, "head_of_department"),
+    ]
+    assert [detail for _, _, detail in shown] == [
+        "Overdue: escalated to a supervisor at Water and Sanitation Agency Lahore (level 1)",
+        "Overdue: escalated to the head of Water and Sanitation Agency Lahore (level 2)",
+    ]
+    assert view.timeline[1].escalation is None
+    stored_and_shown = str(_request(first, second)) + view.model_dump_json()
+    for canary in STAFF_CANARIES:
+        assert canary not in stored_and_shown, canary
+
+
+def test_an_escalation_to_a_role_the_view_does_not_know_is_named_neutrally() -> None:
+    odd = case_escalated(CODE, version=2, level=4, role="minister-office-x", public_note="")
+    view = _public(_request(odd))
+    escalation = view.timeline[-1].escalation
+    assert escalation is not None
+    assert (escalation.level, escalation.role) == (4, "higher_office")
+    assert "minister" not in view.model_dump_json()

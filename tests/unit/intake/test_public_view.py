@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nigrani_intake.catalog.service import load_catalog
+from nigrani_intake.delay.deadline import fold
 from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.public_view import to_public_view
 from nigrani_intake.submissions.schemas import RequestPublic
@@ -83,3 +84,35 @@ def test_the_department_a_complaint_concerns_is_hidden_for_sensitive_categories(
     sensitive = _public(sensitive_request)
     assert sensitive.concerns_department is None
     assert "ACE" not in sensitive.model_dump_json()
+
+
+def test_the_view_says_when_the_request_is_due_and_how_late_it_is() -> None:
+    request = _request("water.no_supply", False)
+    due = SUBMITTED_AT + timedelta(days=2)
+    deadline = fold(
+        None,
+        [
+            {
+                "kind": "generation",
+                "generation": 1,
+                "first_response_due_at": SUBMITTED_AT + timedelta(hours=4),
+                "resolution_due_at": due,
+                "paused": False,
+                "stopped": False,
+                "set_at": SUBMITTED_AT,
+            }
+        ],
+    )
+    entries = timeline.ordered(request["timeline"])  # type: ignore[arg-type]
+    view = to_public_view(
+        request, load_catalog(), entries=entries, deadline=deadline, now=due + timedelta(hours=1)
+    )
+    assert (view.due_at, view.paused, view.overdue, view.overdue_by_seconds) == (
+        due,
+        False,
+        True,
+        3600,
+    )
+    assert view.first_response_due_at == SUBMITTED_AT + timedelta(hours=4)
+    without = _public(request)
+    assert (without.due_at, without.overdue, without.overdue_by_seconds) == (None, False, None)

@@ -226,6 +226,7 @@ def test_cache_control_states_the_ttl(ttl: float, header: str) -> None:
     status = PublicStatus(
         requests=None,  # type: ignore[arg-type]
         timeline=None,  # type: ignore[arg-type]
+        deadlines=None,  # type: ignore[arg-type]
         catalog=None,  # type: ignore[arg-type]
         cache=cache,
         store_timeout_seconds=1,

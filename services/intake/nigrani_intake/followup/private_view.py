@@ -10,6 +10,7 @@ from typing import Any
 from nigrani_shared.store.client import Document
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.delay.deadline import DeadlineState
 from nigrani_intake.followup.rules import OpenAction
 from nigrani_intake.followup.schemas import (
     LocationPrivate,
@@ -28,8 +29,10 @@ def to_private_view(
     entries: list[timeline.Entry],
     messages: list[Document],
     opened: tuple[OpenAction, ...],
+    deadline: DeadlineState | None = None,
+    now: datetime | None = None,
 ) -> RequestPrivate:
-    public = to_public_view(request, catalog, entries=entries)
+    public = to_public_view(request, catalog, entries=entries, deadline=deadline, now=now)
     location: dict[str, Any] | None = request.get("location")
     return RequestPrivate(
         **public.model_dump(),

@@ -30,6 +30,7 @@ from nigrani_shared.store.client import Document
 from pymongo.errors import PyMongoError
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.delay.repository import DeadlinesRepository
 from nigrani_intake.followup import rules
 from nigrani_intake.followup.derivation import ActionDerivation
 from nigrani_intake.followup.documents import (
@@ -82,6 +83,7 @@ class FollowUpService:
         messages: MessagesRepository,
         references: MessageReferences,
         timeline_entries: TimelineRepository,
+        deadlines: DeadlinesRepository,
         derivation: ActionDerivation,
         outbox: OutboxRepository,
         signal: OutboxSignal,
@@ -95,6 +97,7 @@ class FollowUpService:
         self._messages = messages
         self._references = references
         self._timeline = timeline_entries
+        self._deadlines = deadlines
         self._derivation = derivation
         self._outbox = outbox
         self._signal = signal
@@ -109,14 +112,18 @@ class FollowUpService:
 
     async def private_view(self, request: Document) -> RequestPrivate:
         with pymongo.timeout(self._store_timeout):
-            entries, ids = await asyncio.gather(
-                self._timeline.entries(request), self._references.message_ids(request)
+            entries, ids, deadline = await asyncio.gather(
+                self._timeline.entries(request),
+                self._references.message_ids(request),
+                self._deadlines.state(request["_id"]),
             )
             found = await asyncio.gather(*(self._messages.get(i) for i in ids))
         return to_private_view(
             request,
             self._catalog,
             entries=entries,
+            deadline=deadline,
+            now=self._clock(),
             messages=[m for m in found if m is not None],
             opened=self._open_actions(timeline.current(entries)),
         )

@@ -4,19 +4,28 @@ Built field by field from an allow-list, never by copying the document and remov
 things, so a field added to the document later cannot leak. Never shown: description,
 name, phone, e-mail, coordinates; for sensitive categories not even the address or the
 department the complaint concerns.
+
+Delay is public: the due times the SLA service set, a pause while the citizen is asked
+for information, whether the request is overdue and by how much (delay/deadline.py, as of
+the moment the view is built), and every escalation in the timeline with its level and the
+role of the office now responsible.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import Document
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.delay.deadline import DeadlineState, assess
 from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.schemas import (
     CategoryRef,
     DepartmentPublic,
+    EscalationPublic,
     RequestPublic,
     TimelineEntryPublic,
 )
@@ -36,14 +45,28 @@ _STATUS_TEXT = {
 }
 _UNLISTED_STATUS = "updated"
 _UNLISTED_TEXT = "Updated"
+#: Escalation roles as the public sees them, with the text of the timeline entry.
+_ESCALATION_ROLES = {
+    "supervisor": ("supervisor", "a supervisor at {department_name}"),
+    "dept_admin": ("head_of_department", "the head of {department_name}"),
+    "oversight": ("oversight", "the oversight body"),
+}
+_UNLISTED_ROLE = ("higher_office", "a higher office")
 
 
 def to_public_view(
-    request: Document, catalog: Catalog, *, entries: list[timeline.Entry]
+    request: Document,
+    catalog: Catalog,
+    *,
+    entries: list[timeline.Entry],
+    deadline: DeadlineState | None = None,
+    now: datetime | None = None,
 ) -> RequestPublic:
     """`entries` is the request's timeline as timeline.ordered returns it (the timeline
-    repository reads it)."""
+    repository reads it); `deadline` its due times (the deadlines repository), judged as of
+    `now` (the current time unless given)."""
     case = timeline.current(entries)
+    delay = assess(deadline, case_state=case.state, now=now or utc_now())
     category = catalog.get(request["category"])
     location: dict[str, Any] = request.get("location") or {}
     sensitive = bool(request.get("sensitive"))
@@ -66,6 +89,11 @@ def to_public_view(
         # Whom a sensitive complaint accuses is the complainant's business and oversight's.
         concerns_department=None if sensitive else request.get("concerns_department"),
         submitted_at=request["submitted_at"],
+        due_at=delay.due_at,
+        first_response_due_at=delay.first_response_due_at,
+        paused=delay.paused,
+        overdue=delay.overdue,
+        overdue_by_seconds=delay.overdue_by_seconds,
         timeline=public_timeline(entries),
     )
 
@@ -75,19 +103,41 @@ def public_timeline(entries: list[timeline.Entry]) -> list[TimelineEntryPublic]:
 
     Built from an allow-list of the entry's fields: the consumer never stores a staff
     member, an internal note or a reason, and this reads only status, time, department
-    and public note. A change that moved nothing the public sees (a new priority, an
-    assignment within the same state) and carries no note is left out."""
+    and public note, and for an escalation its level and role. A change that moved nothing
+    the public sees (a new priority, an assignment within the same state) and carries no
+    note is left out; an escalation is always shown."""
     shown: list[TimelineEntryPublic] = []
     previous: timeline.Entry | None = None
     for entry in entries:
         note = entry.get("note")
-        if previous is None or note or _visible_change(previous, entry):
-            detail = note if isinstance(note, str) and note else _standard_text(entry)
+        escalation = _escalation(entry)
+        if previous is None or note or escalation or _visible_change(previous, entry):
+            standard = _escalation_text(entry) if escalation else _standard_text(entry)
             shown.append(
-                TimelineEntryPublic(status=_public_status(entry), at=entry["at"], detail=detail)
+                TimelineEntryPublic(
+                    status=_public_status(entry),
+                    at=entry["at"],
+                    detail=note if isinstance(note, str) and note else standard,
+                    escalation=escalation,
+                )
             )
         previous = entry
     return shown
+
+
+def _escalation(entry: timeline.Entry) -> EscalationPublic | None:
+    level = entry.get("escalation_level")
+    if not isinstance(level, int):
+        return None
+    role, _ = _ESCALATION_ROLES.get(entry.get("escalated_to_role") or "", _UNLISTED_ROLE)
+    return EscalationPublic(level=level, role=role)
+
+
+def _escalation_text(entry: timeline.Entry) -> str:
+    _, office = _ESCALATION_ROLES.get(entry.get("escalated_to_role") or "", _UNLISTED_ROLE)
+    department = entry.get("department_name") or "the department"
+    level = entry["escalation_level"]
+    return f"Overdue: escalated to {office.format(department_name=department)} (level {level})"
 
 
 def _visible_change(previous: timeline.Entry, entry: timeline.Entry) -> bool:

@@ -92,10 +92,22 @@ class DepartmentPublic(BaseModel):
     name: str
 
 
+class EscalationPublic(BaseModel):
+    level: int = Field(description="1, 2, 3...: how far up the ladder the case has moved.")
+    role: str = Field(
+        description="The office now responsible: supervisor, head_of_department, "
+        "oversight, or higher_office for a role this version does not name."
+    )
+
+
 class TimelineEntryPublic(BaseModel):
     status: str
     at: datetime
     detail: str
+    escalation: EscalationPublic | None = Field(
+        default=None,
+        description="Set when the case moved up the escalation ladder because it was late.",
+    )
 
 
 class CategoryRef(BaseModel):
@@ -116,4 +128,20 @@ class RequestPublic(BaseModel):
         description="The department the request is about; never shown for sensitive categories."
     )
     submitted_at: datetime
+    due_at: datetime | None = Field(
+        description="When the request is due to be resolved, as the service-level target "
+        "says; null before a target is set, while paused, and once the request has ended."
+    )
+    first_response_due_at: datetime | None = Field(
+        description="When the department is due to respond first, while that target stands."
+    )
+    paused: bool = Field(
+        description="The clock is stopped while the department waits for information from "
+        "the citizen."
+    )
+    overdue: bool = Field(description="An open request whose resolution due time has passed.")
+    overdue_by_seconds: int | None = Field(
+        description="Wall-clock seconds since the resolution due time, for an overdue open "
+        "request (as of the response; while paused, as of the pause)."
+    )
     timeline: list[TimelineEntryPublic]

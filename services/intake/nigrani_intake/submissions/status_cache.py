@@ -1,9 +1,10 @@
 """The public status view, served from memory for about a second.
 
 `GET /v1/requests/{code}` is what citizens' pages and Open311 clients poll. Reading the
-request and its timeline from the store (the request and the timeline's next versions by
-`_id`, read at the same time; entries already read are remembered, see
-timeline_repository.py), building the view and validating and encoding it on every call
+request, its timeline and its due times from the store (the request, the timeline's next
+versions and the due times' next generation by `_id`, read at the same time; what was
+already read is remembered, see timeline_repository.py and delay/repository.py),
+building the view and validating and encoding it on every call
 costs several ms; the same code is asked for again and again while nothing
 changes. So this process keeps the encoded JSON of each recently asked view:
 
@@ -17,6 +18,9 @@ changes. So this process keeps the encoded JSON of each recently asked view:
 - refreshed ahead: a view asked for in the second half of its TTL is read again in the
   background while the current one is served, so a code that is polled steadily never
   makes its callers wait for the store (the TTL still bounds what is served);
+- delay included: whether the request is overdue, and by how much, is computed when the
+  view is built, so a served view is as old as its TTL allows and no older; a request
+  becomes overdue in the view within the TTL of its due time, with no event needed;
 - found requests only: an unknown code is never stored, so guessing codes can neither grow
   the memory nor evict the views citizens are polling (concurrent guesses of one code still
   share a read), and a request becomes visible the moment it is accepted.
@@ -31,9 +35,11 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 import pymongo
+from nigrani_shared.clock import utc_now
 from prometheus_client import Counter
 
 from nigrani_intake.catalog.service import Catalog
+from nigrani_intake.delay.repository import DeadlinesRepository
 from nigrani_intake.submissions.public_view import to_public_view
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.timeline_repository import TimelineRepository
@@ -127,12 +133,14 @@ class PublicStatus:
         *,
         requests: RequestsRepository,
         timeline: TimelineRepository,
+        deadlines: DeadlinesRepository,
         catalog: Catalog,
         cache: StatusCache,
         store_timeout_seconds: float,
     ):
         self._requests = requests
         self._timeline = timeline
+        self._deadlines = deadlines
         self._catalog = catalog
         self._cache = cache
         self._store_timeout = store_timeout_seconds
@@ -144,10 +152,15 @@ class PublicStatus:
 
     async def _read(self, tracking_code: str) -> bytes | None:
         with pymongo.timeout(self._store_timeout):  # a frozen store answers 503, not never
-            stored, prefetched = await asyncio.gather(
-                self._requests.get(tracking_code), self._timeline.stored_entries(tracking_code)
+            stored, prefetched, deadline = await asyncio.gather(
+                self._requests.get(tracking_code),
+                self._timeline.stored_entries(tracking_code),
+                self._deadlines.state(tracking_code),
             )
             if stored is None:
                 return None
             entries = await self._timeline.entries(stored, prefetched)
-        return to_public_view(stored, self._catalog, entries=entries).model_dump_json().encode()
+        view = to_public_view(
+            stored, self._catalog, entries=entries, deadline=deadline, now=utc_now()
+        )
+        return view.model_dump_json().encode()

@@ -11,7 +11,6 @@ department catalogue, plus "unrouted"); no request code ever becomes a label.
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack
 from datetime import datetime
