@@ -19,6 +19,8 @@ from nigrani_sla.policies.model import Policy
 
 from tests.unit.sla.clock.examples import (
     ALWAYS,
+    ANNEX,
+    ANNEX_DEPARTMENT,
     BOOK,
     CALENDARS,
     HOUR,
@@ -32,6 +34,8 @@ from tests.unit.sla.clock.examples import (
     claimed,
     karachi,
     routed_clock,
+    routing,
+    submission,
 )
 
 MONDAY = karachi(2026, 1, 5, 9)
@@ -261,6 +265,32 @@ def test_a_tighter_target_already_exceeded_is_planned_in_the_past() -> None:
     assert dues["breached/resolution/0"] == karachi(2026, 1, 5, 13)
     assert dues["escalated/resolution/1"] == karachi(2026, 1, 5, 15)  # + 2 hours: now
     assert dues["escalated/resolution/2"] == karachi(2026, 1, 6, 11)  # + 4 hours
+
+
+def test_a_new_policy_with_the_same_due_times_gets_timers_of_a_new_generation() -> None:
+    """What the keeper does: it plans timers only when a change has a cause (a new
+    generation). High priority keeps normal's due times but warns at half and climbs its
+    ladder sooner; its timers must replace normal's, not stand beside them."""
+    record = claimed(MONDAY, MONDAY + WALL_HOUR)
+    result = transitions.case_changed(
+        record,
+        change(record, "change_priority", record.state, karachi(2026, 1, 5, 11), priority="high"),
+        RULES,
+    )
+    assert result.cause is not None, "the keeper would not plan the high priority's timers"
+    timers = _timers(result.record)
+    assert {t.generation for t in timers.values()} == {record.generation + 1}
+    assert timers[f"{REQUEST}/escalated/resolution/1"].due_at == karachi(2026, 1, 7, 13)
+
+
+def test_a_department_calendar_with_the_same_due_times_gets_timers_of_a_new_generation() -> None:
+    started = transitions.started(submission(MONDAY), RULES)
+    result = transitions.routed(started, routing(MONDAY, department=ANNEX_DEPARTMENT), RULES)
+    assert result.cause is not None, "the keeper would not plan the annex's timers"
+    timers = _timers(result.record)
+    # One day after Tuesday 17:00, with the annex closed on Wednesday.
+    assert timers[f"{REQUEST}/escalated/resolution/1"].due_at == karachi(2026, 1, 8, 17)
+    assert result.record.calendar == ANNEX.name
 
 
 def test_plan_reads_the_policy_it_is_given() -> None:

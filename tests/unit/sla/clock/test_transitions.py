@@ -20,6 +20,8 @@ from nigrani_sla.clock.transitions import STOPPED_STATES, Change, elapsed_at
 
 from tests.unit.sla.clock.examples import (
     ALWAYS,
+    ANNEX,
+    ANNEX_DEPARTMENT,
     CITIZEN,
     HOUR,
     OFFICE,
@@ -629,6 +631,29 @@ def test_an_escalation_raises_the_level_and_moves_nothing() -> None:
 # -- generations ---------------------------------------------------------------------
 
 
+def test_a_priority_change_to_a_policy_with_the_same_targets_plans_its_own_timers() -> None:
+    """High priority has normal's targets but another ladder and warning share: the due
+    times do not move, but the timers do, so the clock needs a new generation (the
+    keeper plans timers only for a new generation, and the old generation's timers
+    would otherwise fire on the old policy's ladder)."""
+    record = claimed(MONDAY, MONDAY + WALL_HOUR)
+    result = _step(
+        record, "change_priority", record.state, karachi(2026, 1, 5, 11), priority="high"
+    )
+    assert result.record.resolution_due_at == record.resolution_due_at
+    assert result.record.policy_id == "high"
+    assert result.cause == "priority_changed"
+    assert result.record.generation == record.generation + 1
+
+
+def test_routing_to_a_same_target_policy_plans_its_own_timers() -> None:
+    started = transitions.started(submission(MONDAY), RULES)
+    result = transitions.routed(started, routing(MONDAY, priority="high"), RULES)
+    assert result.record.resolution_due_at == started.resolution_due_at
+    assert result.cause == "routed"
+    assert result.record.generation == started.generation + 1
+
+
 def test_the_generation_moves_once_per_change_of_due_times_or_running_state() -> None:
     record = routed_clock(MONDAY)
     steps = [
@@ -653,3 +678,14 @@ def test_the_generation_moves_once_per_change_of_due_times_or_running_state() ->
         assert result.record.generation == record.generation + (1 if renewed else 0), action
         assert (result.cause is not None) == renewed, action
         record = result.record
+
+
+def test_routing_to_a_calendar_with_the_same_due_times_plans_its_own_timers() -> None:
+    """The annex keeps office hours but is closed on Wednesday 7 January: the due times
+    (Monday and Tuesday) are the same, the escalations after them are not."""
+    started = transitions.started(submission(MONDAY), RULES)
+    result = transitions.routed(started, routing(MONDAY, department=ANNEX_DEPARTMENT), RULES)
+    assert result.record.resolution_due_at == started.resolution_due_at
+    assert result.record.calendar == ANNEX.name
+    assert result.cause == "routed"
+    assert result.record.generation == started.generation + 1
