@@ -89,7 +89,10 @@ URGENT = policy("urgent", "urgent", hours(1), hours(4), (hours(2), hours(4), day
 RELAXED = policy("relaxed", "low", days(1), days(5), (days(2),), warning_share=0.5)
 # high: the same targets as normal, another ladder and warning share.
 HIGH = policy("high", "high", hours(4), days(2), (hours(4), hours(8), days(1)), warning_share=0.5)
-BOOK = PolicyBook([STANDARD, URGENT, RELAXED, HIGH], version="test")
+# A category's own policy covers every priority of it.
+WATER_CATEGORY = "water.main_break"
+WATER = policy("water", "*", hours(2), days(1), (hours(4),), category=WATER_CATEGORY)
+BOOK = PolicyBook([STANDARD, URGENT, RELAXED, HIGH, WATER], version="test")
 RULES = Rules(CALENDARS, BOOK)
 
 STAFF = Actor(kind="staff", staff_id="officer-1", role="officer", department=OFFICE_DEPARTMENT)
@@ -97,10 +100,12 @@ CITIZEN = Actor(kind="citizen")
 SYSTEM = Actor(kind="system")
 
 
-def submission(at: dt.datetime, request_id: str = REQUEST) -> RequestSubmitted:
+def submission(
+    at: dt.datetime, request_id: str = REQUEST, category: str = CATEGORY
+) -> RequestSubmitted:
     return RequestSubmitted(
         request_id=request_id,
-        category=CATEGORY,
+        category=category,
         place=None,
         channel="web",
         sensitive=False,
@@ -183,9 +188,10 @@ def routed_clock(
     department: str = OFFICE_DEPARTMENT,
     priority: str = "normal",
     rules: Rules = RULES,
+    category: str = CATEGORY,
 ) -> ClockRecord:
     """A clock submitted and routed (by default at once, to the office department)."""
-    record = transitions.started(submission(submitted_at), rules)
+    record = transitions.started(submission(submitted_at, category=category), rules)
     routed = transitions.routed(
         record,
         routing(routed_at or submitted_at, department=department, priority=priority),

@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nigrani_sla.clock import transitions
 from nigrani_sla.clock.record import ClockRecord
 from nigrani_sla.clock.schedule import PlannedTimer, plan
@@ -318,3 +320,62 @@ def test_an_always_open_clock_resumed_after_a_pause_plans_shifted_by_the_pause()
     for key, due in after.items():
         assert due == before[key] + 7 * WALL_HOUR, key
     assert ALWAYS.name == record.calendar
+
+
+moments = st.datetimes(
+    min_value=dt.datetime(2026, 1, 1),
+    max_value=dt.datetime(2026, 12, 31),
+    timezones=st.just(dt.UTC),
+)
+banked = st.integers(min_value=0, max_value=200 * 3600 * 10**6).map(lambda us: us / 10**6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    running_since=moments,
+    banked_seconds=banked,
+    priority=st.sampled_from(["low", "normal", "high", "urgent"]),
+    department=st.sampled_from(["CB-LHR", ANNEX_DEPARTMENT, ROUND_THE_CLOCK_DEPARTMENT]),
+    responded=st.booleans(),
+)
+def test_every_timer_falls_due_when_the_clock_reaches_its_point(
+    running_since: dt.datetime,
+    banked_seconds: float,
+    priority: str,
+    department: str,
+    responded: bool,
+) -> None:
+    """For any running clock: each timer is due when the clock reads its point (warning
+    share of a target, the target, the target plus the allowances so far), or at once
+    (when the clock resumed) for a point it had already passed; and in ladder order."""
+    record = routed_clock(MONDAY, department=department, priority=priority).evolve(
+        running_since=running_since,
+        banked_seconds=banked_seconds,
+        first_response_at=MONDAY if responded else None,
+    )
+    policy = BOOK.policy_for(record.category, record.priority)
+    calendar = CALENDARS.named(record.calendar)
+    first, resolution = record.first_response_target_seconds, record.resolution_target_seconds
+    points = {
+        "warning/resolution/0": resolution * policy.warning_share,
+        "breached/resolution/0": resolution,
+        **{
+            f"escalated/resolution/{rung.level}": resolution + after
+            for rung, after in policy.escalation_seconds(calendar)
+        },
+    }
+    if not responded:
+        points["warning/first_response/0"] = first * policy.warning_share
+        points["breached/first_response/0"] = first
+    dues = _dues(record)
+    assert set(dues) == set(points)
+    for key, point in points.items():
+        assert dues[key] >= running_since
+        assert calendar.between(running_since, dues[key]) == pytest.approx(
+            max(point - banked_seconds, 0.0), abs=1e-6
+        ), key
+    rungs = [f"escalated/resolution/{rung.level}" for rung in policy.ladder]
+    ladder = [dues[key] for key in ("warning/resolution/0", "breached/resolution/0", *rungs)]
+    assert ladder == sorted(ladder)
+    if not responded:
+        assert dues["warning/first_response/0"] <= dues["breached/first_response/0"]

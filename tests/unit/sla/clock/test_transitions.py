@@ -31,6 +31,7 @@ from tests.unit.sla.clock.examples import (
     RULES,
     STAFF,
     SYSTEM,
+    WATER_CATEGORY,
     apply,
     change,
     claimed,
@@ -488,6 +489,20 @@ def test_a_priority_change_while_paused_sets_targets_used_on_resumption() -> Non
     resumed = apply(changed.record, ("add_information", "in_progress", karachi(2026, 1, 6, 9)))
     # 2 hours used, 38 left from Tuesday 09:00: Tue-Thu 24, Fri 3.5, Mon 8, Tue 2.5.
     assert resumed.resolution_due_at == karachi(2026, 1, 13, 11, 30)
+
+
+def test_a_priority_change_within_one_policy_sets_nothing_new() -> None:
+    """The category's own policy covers every priority: the change is recorded, and no
+    new generation is made (nothing to announce, no timers to plan)."""
+    record = claimed(MONDAY, MONDAY + WALL_HOUR, category=WATER_CATEGORY)
+    assert record.policy_id == "water"
+    result = _step(
+        record, "change_priority", record.state, karachi(2026, 1, 5, 11), priority="urgent"
+    )
+    assert result.cause is None
+    assert result.record.priority == "urgent"
+    assert result.record.generation == record.generation
+    assert result.record.resolution_due_at == record.resolution_due_at
 
 
 # -- first response ------------------------------------------------------------------
