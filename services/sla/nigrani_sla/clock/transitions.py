@@ -192,12 +192,17 @@ def _due(
 
 
 def _renewed(before: ClockRecord, after: ClockRecord, cause: str) -> Change:
-    """A new generation only when the due times or the clock's running state changed."""
+    """A new generation only when the due times, the clock's running state, or what its
+    timers are planned from (the policy's warning share and ladder, the calendar) changed:
+    the keeper plans timers only for a new generation, and an old generation's timers
+    would keep firing on the old ladder."""
     if (
         after.first_response_due_at == before.first_response_due_at
         and after.resolution_due_at == before.resolution_due_at
         and after.paused == before.paused
         and after.open == before.open
+        and after.policy_id == before.policy_id
+        and after.calendar == before.calendar
     ):
         return Change(after, None)
     return Change(after.evolve(generation=before.generation + 1), cause)
