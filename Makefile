@@ -9,7 +9,8 @@
 #                   the Prometheus config and alert rules checked and unit-tested by promtool
 #   make bench      measure throughput and latency (figures for the README): the routing
 #                   engine alone first (seconds), then the whole system, then department
-#                   work (python -m bench --only staff|system runs one of the last two)
+#                   work, then the SLA service's timers (a million open, 10,000 due at once)
+#                   (python -m bench --only system|staff|sla runs one of the last three)
 
 PYTHON ?= python3
 VENV   := .venv

@@ -1,6 +1,8 @@
 """`make bench`: raw limits, intake throughput, store round trips per request,
 submit-to-routed latency, and the public status GET against a bare FastAPI endpoint; then
-department work (staff.py: the queue at 100,000 cases, staff actions, consumers' round trips).
+department work (staff.py: the queue at 100,000 cases, staff actions, consumers' round trips);
+then the SLA service's timers (sla_timers.py: a million open timers, a burst due in one
+second, firing lateness, drain, memory, round trips per lifecycle event).
 
 Runs the services as real processes (uvicorn, consumers embedded) on free ports against the
 local stack (or KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI), prints a Markdown table for the
@@ -27,7 +29,7 @@ from nigrani_localinfra.processes import read_pid, start_detached, stop_process
 from nigrani_localinfra.stack import InfraEndpoints, start_stack, stop_stack
 from nigrani_localinfra.system import SERVICES, start_service, stop_services, wait_ready
 
-from bench import bare_app, staff, staff_table
+from bench import bare_app, sla_table, sla_timers, staff, staff_table
 from bench.load import RoutedWatcher, closed_loop, open_loop
 from bench.raw_limits import bare_insert, bare_producer
 from bench.reads import get_loop
@@ -261,6 +263,10 @@ async def main(args: argparse.Namespace) -> None:
                 figures = await staff.run(args, endpoints, run_dir)
                 (RESULTS / "staff.json").write_text(json.dumps(figures, indent=2) + "\n")
                 _say(staff_table.table(figures))
+            if args.only in (None, "sla"):
+                timers = await sla_timers.run(args, endpoints, run_dir)
+                (RESULTS / "sla.json").write_text(json.dumps(timers, indent=2) + "\n")
+                _say(sla_table.table(timers))
         finally:
             if own_stack:
                 await stop_stack(run_dir / "infra", log=_say)
@@ -269,7 +275,9 @@ async def main(args: argparse.Namespace) -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "--only", choices=["system", "staff"], help="one part: intake and routing, or staff"
+        "--only",
+        choices=["system", "staff", "sla"],
+        help="one part: intake and routing, staff, or the SLA service's timers",
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
@@ -283,6 +291,7 @@ def _arguments() -> argparse.Namespace:
         "--status-codes", type=int, default=100, help="routed codes the hot status GETs cycle"
     )
     staff.add_arguments(parser)
+    sla_timers.add_arguments(parser)
     return parser.parse_args()
 
 

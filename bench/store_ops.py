@@ -8,9 +8,10 @@ are the services under test.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 DATA_COMMANDS = (
     "insert", "find", "update", "delete", "findAndModify", "getMore", "aggregate", "count",
@@ -38,3 +39,37 @@ def per_request(before: dict[str, int], after: dict[str, int], requests: int) ->
     result = {name: round(n / requests, 2) for name, n in sorted(deltas.items()) if n}
     result["total"] = round(sum(deltas.values()) / requests, 2)
     return result
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Data commands one client sends, counted as it sends them (a pymongo command
+    listener): exact per process, where `serverStatus` counts every client of the store.
+    Also counts the documents stored by inserts of documents that carry `field` (a timer's
+    `due_at`, which the wheel's minute markers lack), per collection: what the store
+    reports inserted, not what was sent (a slot already taken is refused and sent again)."""
+
+    def __init__(self, field: str = "due_at") -> None:
+        self._field = field
+        self.commands: Counter[str] = Counter()
+        self.inserted: Counter[str] = Counter()
+        self._pending: dict[int, str] = {}  # request id -> collection, inserts of `field`
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        name = event.command_name
+        if name not in DATA_COMMANDS:
+            return
+        self.commands[name] += 1
+        documents = event.command.get("documents", ()) if name == "insert" else ()
+        if any(self._field in document for document in documents):
+            self._pending[event.request_id] = str(event.command["insert"])
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        collection = self._pending.pop(event.request_id, None)
+        if collection is not None:
+            self.inserted[collection] += int(event.reply.get("n", 0))
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._pending.pop(event.request_id, None)
+
+    def snapshot(self) -> tuple[Counter[str], Counter[str]]:
+        return Counter(self.commands), Counter(self.inserted)

@@ -122,9 +122,14 @@ class TimerWheel:
         return cursor
 
     async def _append_many(self, pending: Sequence[tuple[datetime, Document]]) -> None:
-        for minute in sorted({_minute(bucket) for bucket, _ in pending} - self._marked.keys()):
-            await insert_or_get(self._collection, {"_id": self._marker_id(minute)})
-            _remember(self._marked, minute, True)
+        minutes = sorted({_minute(bucket) for bucket, _ in pending} - self._marked.keys())
+        if minutes:
+            # One round trip for a batch's markers; one that exists already (another writer,
+            # or one this process forgot) is refused, and a marker has nothing to read back.
+            markers = [{"_id": self._marker_id(minute)} for minute in minutes]
+            await _insert_all(self._collection, markers)
+            for minute in minutes:
+                _remember(self._marked, minute, True)
         documents: list[Document] = []
         for bucket, fields in pending:
             slot = self._next_slot.get(bucket, 0)
@@ -258,6 +263,15 @@ class TimerWheel:
 
     def _marker_id(self, minute: datetime) -> str:
         return f"{self._wheel}:m:{minute:%Y-%m-%dT%H:%M}"
+
+
+async def _insert_all(collection: AsyncCollection[Document], documents: list[Document]) -> None:
+    """Inserts every document whose `_id` is not taken; taken ones are left as they are."""
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as failure:
+        if any(error["code"] != 11000 for error in failure.details["writeErrors"]):
+            raise
 
 
 def _remember(memory: OrderedDict[datetime, _V], key: datetime, value: _V) -> None:
