@@ -172,22 +172,34 @@ class TimerWheel:
         second = self._closed_up_to + SECOND
         while second <= _second(now):
             if second + self._settle <= now:
-                fired += await self._close(second, fire, now)
+                count, second = await self._close(second, fire, now)
+                fired += count
             else:
                 fired += await self._read_bucket(second, fire, now)
-            second += SECOND
+                second += SECOND
         return fired
 
-    async def _close(self, second: datetime, fire: Fire, now: datetime) -> int:
+    async def _close(self, second: datetime, fire: Fire, now: datetime) -> tuple[int, datetime]:
         """A second old enough that no writer fills it any more: read it a last time,
         move the cursor past it, and read it once more (a writer that stalled may have
-        filled it between the two)."""
+        filled it between the two). Returns how many fired and the next second to look
+        at: a whole minute without a marker is skipped in one step."""
         minute = _minute(second)
         last_of_minute = minute + MINUTE - SECOND
         whole_minute_settled = last_of_minute + self._settle <= now
         if second == minute and whole_minute_settled and not await self._has_marker(minute):
-            await self._advance(last_of_minute)  # a minute without timers: skipped whole
-            return 0
+            await self._advance(last_of_minute)
+            # A stalled writer may have marked the minute between the look and the move:
+            # look again now that the cursor is past it (the writer then finds its
+            # seconds closed only if it reads the cursor after this move).
+            self._unmarked.discard(minute)
+            if not await self._has_marker(minute):
+                return 0, last_of_minute + SECOND
+            fired = 0
+            for offset in range(60):
+                fired += await self._read_bucket(minute + offset * SECOND, fire, now)
+                self._read.pop(minute + offset * SECOND, None)
+            return fired, last_of_minute + SECOND
         fired = await self._read_bucket(second, fire, now)
         await self._advance(second)
         self._unmarked.discard(minute)  # the last read must see a marker written since
@@ -196,7 +208,7 @@ class TimerWheel:
         self._next_slot.pop(second, None)
         if second == last_of_minute:
             self._marked.pop(minute, None)
-        return fired
+        return fired, second + SECOND
 
     async def _read_bucket(self, second: datetime, fire: Fire, now: datetime) -> int:
         if second not in self._read and not await self._has_marker(_minute(second)):

@@ -144,11 +144,6 @@ class _Interleaved:
         return getattr(self._collection, name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known hole: a minute skipped as empty is not looked at again after the "
-    "cursor moves past it, so a timer in its first second written meanwhile is lost",
-)
 async def test_a_timer_written_while_its_minute_is_skipped_as_empty_still_fires(
     collection: AsyncCollection[Document],
 ) -> None:
@@ -174,11 +169,6 @@ async def test_a_timer_written_while_its_minute_is_skipped_as_empty_still_fires(
     assert fired.keys == ["edge"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known cost: after skipping an empty minute the sweep still walks its seconds, "
-    "one cursor update and one marker read each",
-)
 async def test_catching_up_over_empty_minutes_reads_about_one_document_per_minute(
     collection: AsyncCollection[Document],
 ) -> None:
