@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
-READ_AHEAD = 32  # slots of one bucket read concurrently
+READ_AHEAD = 256  # slots of one bucket read concurrently, and fired as one chunk
 MEMORY = 10_000  # buckets and minutes a process remembers writing
 _V = TypeVar("_V")
 
@@ -211,38 +211,42 @@ class TimerWheel:
         return fired, second + SECOND
 
     async def _read_bucket(self, second: datetime, fire: Fire, now: datetime) -> int:
+        """Fires the bucket's due timers from the slot this sweeper reached, a chunk at a
+        time as they are read (a burst's first timers do not wait for its last): slot
+        one alone (an idle bucket costs one read a tick), then `READ_AHEAD` slots read
+        concurrently. Slots are fired in order; one not yet due (only in the current
+        second) waits for the next tick, with the slots after it."""
         if second not in self._read and not await self._has_marker(_minute(second)):
             return 0  # no timer in this minute yet
-        first = self._read.get(second, 0)
-        timers = await self._read_slots(self._bucket_prefix(second), first)
-        due = [timer for timer in timers if timer.due_at <= now]
-        # Slots are fired in order; one not yet due (only in the current second) waits.
-        ready = len(due) if len(due) == len(timers) else _prefix_due(timers, now)
-        if ready:
-            await fire(sorted(timers[:ready], key=lambda timer: timer.due_at))
-            self._read[second] = first + ready
-        else:
-            self._read.setdefault(second, first)
-        return ready
-
-    async def _read_slots(self, prefix: str, first: int) -> list[Timer]:
-        """Slot `first` alone (an idle bucket costs one read a tick), then the rest
-        `READ_AHEAD` at a time (a burst of timers in one second is read concurrently)."""
-        document = await self._collection.find_one({"_id": slots.slot_id(prefix, first)})
-        if document is None:
-            return []
-        found = [Timer(document["key"], document["due_at"], document["payload"])]
-        slot = first + 1
+        position = self._read.setdefault(second, 0)
+        prefix = self._bucket_prefix(second)
+        fired, size = 0, 1
         while True:
-            ids = [slots.slot_id(prefix, n) for n in range(slot, slot + READ_AHEAD)]
-            documents = await asyncio.gather(
-                *(self._collection.find_one({"_id": slot_id}) for slot_id in ids)
+            chunk = await self._read_chunk(prefix, position, size)
+            ready = _prefix_due(chunk, now)
+            if ready:
+                await fire(sorted(chunk[:ready], key=lambda timer: timer.due_at))
+                position += ready
+                self._read[second] = position
+                fired += ready
+            if ready < size:
+                return fired
+            size = READ_AHEAD
+
+    async def _read_chunk(self, prefix: str, first: int, size: int) -> list[Timer]:
+        """Slots `first` .. `first + size - 1`, up to the first missing one."""
+        documents = await asyncio.gather(
+            *(
+                self._collection.find_one({"_id": slots.slot_id(prefix, n)})
+                for n in range(first, first + size)
             )
-            for document in documents:
-                if document is None:
-                    return found
-                found.append(Timer(document["key"], document["due_at"], document["payload"]))
-            slot += READ_AHEAD
+        )
+        found: list[Timer] = []
+        for document in documents:
+            if document is None:
+                break
+            found.append(Timer(document["key"], document["due_at"], document["payload"]))
+        return found
 
     async def _has_marker(self, minute: datetime) -> bool:
         if minute in self._marked:
