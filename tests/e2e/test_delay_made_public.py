@@ -31,7 +31,7 @@ async def test_a_late_request_climbs_the_ladder_and_the_public_sees_it(
     )
     async with (
         running_system(infra, prefix=prefix) as system,
-        running_sla(sla_settings(infra, prefix, policies)),
+        running_sla(sla_settings(infra, prefix, policies)) as (_, sla),
     ):
         response = await system.intake.post("/v1/requests", json=water_request())
         assert response.status_code == 201, response.text
@@ -52,6 +52,14 @@ async def test_a_late_request_climbs_the_ladder_and_the_public_sees_it(
             return view if levels == [1, 2, 3] else None
 
         view = await eventually(three_escalations, within=60, interval=0.5, what="level 3")
+
+        async def on_the_ops_board() -> dict[str, Any] | None:
+            summary: dict[str, Any] = (await sla.get("/v1/ops/summary")).json()
+            late = [case["request_id"] for case in summary["oldest_overdue"]]
+            at_level_3 = {"level": 3, "open": 1} in summary["escalations"]
+            return summary if code in late and at_level_3 else None
+
+        board = await eventually(on_the_ops_board, what="the request on the ops board")
         case = await system.case(code)
         events = await events_on_topic(infra.kafka_bootstrap_servers, system.topic)
     assert view["overdue"] is True
@@ -70,3 +78,4 @@ async def test_a_late_request_climbs_the_ladder_and_the_public_sees_it(
     assert kinds["sla.escalated.v1"] == 3
     assert kinds["request.escalated.v1"] == 3
     assert kinds["sla.breached.v1"] == 2  # first response and resolution
+    assert board["overdue"] == 1

@@ -66,7 +66,7 @@ def _gauges(text: str) -> dict[tuple[str, str], float]:
     return {
         (sample.name, sample.labels["department"]): sample.value
         for family in text_string_to_metric_families(text)
-        if family.name.startswith("nigrani_sla_")
+        if family.type == "gauge" and family.name.startswith("nigrani_sla_")
         for sample in family.samples
     }
 
