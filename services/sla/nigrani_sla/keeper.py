@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     CaseChanged,
     DeadlineSet,
@@ -98,6 +97,7 @@ class ClockKeeper:
             await self._commit(change.record, change.cause, at)
 
     async def _commit(self, record: ClockRecord, cause: str, at: datetime) -> None:
+        record = record.evolve(set_cause=cause, set_at=at)
         announcement = self._deadline_set(record, cause, at)
         claimed = await self._outbox.claim(announcement)
         await self._repository.save_clock(record)
@@ -108,7 +108,8 @@ class ClockKeeper:
     async def _heal(self, record: ClockRecord) -> None:
         """A redelivered event: what its first delivery may not have finished."""
         await self._plan(record)
-        announcement = self._deadline_set(record, "redelivered", utc_now())
+        set_at = record.set_at or record.submitted_at
+        announcement = self._deadline_set(record, record.set_cause, set_at)
         if await self._outbox.claim(announcement):
             await self._outbox.send_claimed(announcement)
 

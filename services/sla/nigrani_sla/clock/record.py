@@ -44,6 +44,10 @@ class ClockRecord:
     escalation_level: int = 0
     last_staff_action_at: datetime | None = None
     generation: int = 1
+    # Why and when this generation was set: its sla.deadline_set is rebuilt from them,
+    # identical, when a redelivery announces it again.
+    set_cause: str = "submitted"
+    set_at: datetime | None = None
 
     @property
     def open(self) -> bool:
