@@ -22,7 +22,13 @@ from nigrani_shared.kafka.background import (
     run_until_signalled,
 )
 from nigrani_shared.kafka.producer_handle import ProducerHandle
-from nigrani_shared.kafka.runtime import ConsumerConfig, ConsumerRuntime, Handler, StartFrom
+from nigrani_shared.kafka.runtime import (
+    ConsumerConfig,
+    ConsumerRuntime,
+    Handler,
+    OnProgress,
+    StartFrom,
+)
 from nigrani_shared.kafka.topics import kafka_reachable
 from nigrani_shared.logging import configure_logging
 from nigrani_shared.settings import NigraniSettings
@@ -80,6 +86,8 @@ def consumer_for(
     handlers: Mapping[str, Handler],
     start_from: StartFrom,
     dedupe: Dedupe,
+    on_progress: OnProgress | None = None,
+    poll_timeout_ms: int = 500,
 ) -> BackgroundConsumer:
     """The group's consumer. `start_from` is where a new group (no committed offsets)
     begins: "earliest" to rebuild from history, "latest" to act only on new events.
@@ -95,6 +103,7 @@ def consumer_for(
         handler_timeout_seconds=settings.consumer_handler_timeout_seconds,
         stop_grace_seconds=settings.consumer_stop_grace_seconds,
         close_timeout_seconds=settings.consumer_close_timeout_seconds,
+        poll_timeout_ms=poll_timeout_ms,
     )
     checks = clients.readiness_checks()
 
@@ -112,6 +121,7 @@ def consumer_for(
             else EffectsAreIdempotent()
         ),
         infrastructure_up=infrastructure_up,
+        on_progress=on_progress,
     )
     return BackgroundConsumer(
         runtime,

@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 
+from nigrani_shared.clock import utc_now
 from nigrani_shared.events import EventEnvelope
 from nigrani_shared.loops import start_loop
 from nigrani_shared.service import ServiceClients
@@ -18,7 +19,8 @@ from nigrani_sla.firing import Firing
 from nigrani_sla.keeper import ClockKeeper
 from nigrani_sla.metrics import count_published
 from nigrani_sla.outbox import SlaOutbox
-from nigrani_sla.repository import TIMERS, SlaRepository
+from nigrani_sla.progress import ConsumerProgress
+from nigrani_sla.repository import PROGRESS, TIMERS, SlaRepository
 
 WHEEL = "sla"
 RELAY_EVERY_SECONDS = 2.0
@@ -31,6 +33,7 @@ class SlaParts:
     outbox: SlaOutbox
     firing: Firing
     keeper: ClockKeeper
+    progress: ConsumerProgress
 
 
 def build_parts(clients: ServiceClients, settings: SlaSettings, rules: Rules) -> SlaParts:
@@ -45,7 +48,8 @@ def build_parts(clients: ServiceClients, settings: SlaSettings, rules: Rules) ->
     outbox = SlaOutbox(repository, clients.producer, settings.lifecycle_topic, on_published)
     firing = Firing(repository, outbox)
     keeper = ClockKeeper(repository, wheel, outbox, rules)
-    return SlaParts(repository, wheel, outbox, firing, keeper)
+    progress = ConsumerProgress(clients.db[PROGRESS], settings.kafka_topic_partitions)
+    return SlaParts(repository, wheel, outbox, firing, keeper, progress)
 
 
 def start_loops(stack: AsyncExitStack, parts: SlaParts, settings: SlaSettings) -> None:
@@ -53,7 +57,11 @@ def start_loops(stack: AsyncExitStack, parts: SlaParts, settings: SlaSettings) -
     grace = timedelta(seconds=settings.relay_grace_seconds)
 
     async def sweep_round() -> None:
-        await parts.wheel.sweep(parts.firing.fire)
+        # Only up to where the consumer has applied every partition: a clock must have
+        # heard of everything that happened before a timer's due time.
+        applied_up_to = await parts.progress.applied_up_to()
+        if applied_up_to is not None:
+            await parts.wheel.sweep(parts.firing.fire, now=min(utc_now(), applied_up_to))
 
     async def relay_round() -> None:
         await parts.outbox.relay_round(grace)

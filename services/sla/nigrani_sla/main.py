@@ -29,6 +29,9 @@ from nigrani_sla.policies.loader import load_policies
 from nigrani_sla.repository import INDEXES
 
 GROUP_ID = "sla"
+# A round at least this often, idle or not: how fresh the consumer's progress is, which
+# bounds how late a timer fires (progress.py).
+POLL_TIMEOUT_MS = 200
 
 
 def load_rules(settings: SlaSettings) -> Rules:
@@ -48,6 +51,8 @@ def build_consumer(clients: ServiceClients, parts: SlaParts) -> BackgroundConsum
         handlers=build_handlers(parts.keeper),
         start_from="earliest",
         dedupe="by_effect",
+        on_progress=parts.progress.record,
+        poll_timeout_ms=POLL_TIMEOUT_MS,
     )
 
 

@@ -9,6 +9,8 @@
 - `outbox`: events decided but not yet acknowledged by Kafka, `_id` = the event id,
   deleted after the acknowledgement; a relay publishes what a dead writer left. Small, so
   the relay's scan stays cheap.
+- `consumer_progress`: per partition, up to when the consumer has applied it
+  (progress.py); the sweep fires nothing later than the earliest.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ CLOCKS = "clocks"
 TIMERS = "timers"
 FIRED = "fired"
 OUTBOX = "outbox"
+PROGRESS = "consumer_progress"
 INDEXES: tuple[IndexSpec, ...] = ()  # every read is by `_id`; the relay scans the outbox
 
 

@@ -18,8 +18,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -34,9 +35,15 @@ from nigrani_shared.store.processed import ProcessedEvents
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "StartFrom"]
+PROGRESS_MARGIN = timedelta(milliseconds=250)
+NOTHING_APPLIED = datetime(1970, 1, 1, tzinfo=UTC)
+
+__all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "OnProgress", "StartFrom"]
 
 StartFrom = Literal["earliest", "latest"]
+# After each round: per partition owned, the moment up to which everything appended to it
+# has been applied (see ConsumerRuntime._progress).
+OnProgress = Callable[[Mapping[int, datetime]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,11 @@ class ConsumerRuntime:
         producer: ProducerHandle,
         processed: ProcessedEvents,
         infrastructure_up: InfrastructureCheck | None = None,
+        on_progress: OnProgress | None = None,
     ) -> None:
         self._config = config
+        self._on_progress = on_progress
+        self._last_applied_at: dict[TopicPartition, datetime] = {}
         self._bootstrap_servers = bootstrap_servers
         self._stopping = asyncio.Event()
         self._applier = EventApplier(
@@ -104,6 +114,7 @@ class ConsumerRuntime:
     async def start(self) -> None:
         """Starts a fresh consumer; after a crash the same runtime can be started again."""
         self._pending, self._in_hand, self.joined, self.batches = {}, {}, False, 0
+        self._last_applied_at = {}
         self.started_at = time.monotonic()
         self._stopping.clear()
         self._consumer = AIOKafkaConsumer(
@@ -227,6 +238,7 @@ class ConsumerRuntime:
     async def _run(self) -> None:
         assert self._consumer is not None
         while not self._stopping.is_set():
+            round_started = datetime.now(UTC)
             batch = await self._consumer.getmany(
                 timeout_ms=self._config.poll_timeout_ms,
                 max_records=self._config.max_batch_records,
@@ -241,7 +253,7 @@ class ConsumerRuntime:
                 await self._commit_unlocked()
                 self._in_hand = {}
                 _raise_unexpected(results)
-            await self._record_lag()
+            await self._record_lag(round_started)
             if batch:  # an empty poll proves nothing: a crash loop polls empty too
                 self.batches += 1
 
@@ -260,6 +272,7 @@ class ConsumerRuntime:
                 return
             await self._applier.apply(record)
             self._pending[tp] = record.offset + 1
+            self._last_applied_at[tp] = datetime.fromtimestamp(record.timestamp / 1000, UTC)
 
     def _log_left_for_redelivery(self) -> None:
         if self._stopping.is_set() and self._in_hand:
@@ -272,8 +285,9 @@ class ConsumerRuntime:
                     extra={"left": {str(tp): f"to {last}" for tp, last in unapplied.items()}},
                 )
 
-    async def _record_lag(self) -> None:
+    async def _record_lag(self, round_started: datetime) -> None:
         assert self._consumer is not None
+        progress: dict[int, datetime] = {}
         for tp in self._consumer.assignment():
             highwater = self._consumer.highwater(tp)
             if highwater is None:
@@ -282,6 +296,28 @@ class ConsumerRuntime:
             CONSUMER_LAG.labels(self._config.group_id, tp.topic, str(tp.partition)).set(
                 max(highwater - position, 0)
             )
+            progress[tp.partition] = self._progress(tp, position, highwater, round_started)
+        if self._on_progress is not None and progress:
+            try:
+                await self._on_progress(progress)
+            except Exception as error:  # progress is advisory: the next round tries again
+                logger.warning(
+                    "could not record consumer progress",
+                    extra={"error_type": type(error).__name__},
+                )
+
+    def _progress(
+        self, tp: TopicPartition, position: int, highwater: int, round_started: datetime
+    ) -> datetime:
+        """Up to when everything appended to the partition has been applied. Caught up
+        (nothing left below the high watermark of a fetch made in this round): everything
+        appended before the round started, less a margin for the producers' clocks and
+        the fetch's age. Behind: the time of the last record applied, less the same margin
+        (records are appended in order; their timestamps are the producers' clocks)."""
+        if position >= highwater:
+            return round_started - PROGRESS_MARGIN
+        applied = self._last_applied_at.get(tp)
+        return NOTHING_APPLIED if applied is None else applied - PROGRESS_MARGIN
 
 
 def _raise_unexpected(results: list[BaseException | None]) -> None:

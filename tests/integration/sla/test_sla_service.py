@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from nigrani_shared.clock import utc_now
+from nigrani_shared.events import CaseChanged
 
 from tests.support.infra import Infra
 from tests.support.kafka import events_on_topic, send_events
@@ -232,3 +233,45 @@ def _parse(value: object) -> object:
     from datetime import datetime
 
     return datetime.fromisoformat(str(value))
+
+
+async def test_a_lagging_consumer_lets_nothing_fire_that_its_clocks_have_not_heard_of(
+    infra: Infra, tmp_path: Path
+) -> None:
+    # Requests resolved a second after submission, before their due time, but the
+    # consumer is slow to apply the first resolution (held for 4 seconds): the timers
+    # planned from the submissions fall due meanwhile, and must wait until the
+    # resolutions already on the topic are applied (then they are stale).
+    settings = sla_settings(infra, _prefix(), write_policies(tmp_path, resolution="2 seconds"))
+    bootstrap, topic = infra.kafka_bootstrap_servers, settings.lifecycle_topic
+    codes = [f"SLA-LAG-{n:02}" for n in range(6)]
+    async with running_sla(settings) as (app, _):
+        keeper = parts_of(app).keeper
+        apply_change = keeper.case_changed
+        held = asyncio.Event()
+
+        async def slow_first_change(data: CaseChanged) -> None:
+            if not held.is_set():
+                held.set()
+                await asyncio.sleep(4)
+            await apply_change(data)
+
+        keeper.case_changed = slow_first_change  # type: ignore[method-assign]
+        start = utc_now()
+        opening = [e for code in codes for e in (submitted(code, at=start), routed(code, at=start))]
+        closing = [
+            change(code, 2, "resolve", "routed", "resolved", at=start + timedelta(seconds=1))
+            for code in codes
+        ]
+        await send_events(bootstrap, topic, opening + closing)
+        repository = parts_of(app).repository
+
+        async def all_stopped() -> bool:
+            clocks = [await repository.clock(code) for code in codes]
+            return all(clock is not None and clock.stopped_at is not None for clock in clocks)
+
+        await eventually(all_stopped, within=60, what="every resolution applied")
+        await asyncio.sleep(3)  # sweeps after the catch-up: stale timers only
+        events = await events_on_topic(bootstrap, topic)
+    assert held.is_set()
+    assert [name for code in codes for name in fired(events, code)] == []
