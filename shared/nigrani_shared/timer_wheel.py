@@ -29,7 +29,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
 READ_AHEAD = 256  # slots of one bucket read concurrently, and fired as one chunk
+DUPLICATE_KEY = 11000
 MEMORY = 10_000  # buckets and minutes a process remembers writing
 _V = TypeVar("_V")
 
@@ -137,12 +139,14 @@ class TimerWheel:
             documents.append({**fields, "_id": slots.slot_id(self._bucket_prefix(bucket), slot)})
         try:
             await self._collection.insert_many(documents, ordered=False)
-        except BulkWriteError as failure:
-            taken = [
-                error["index"] for error in failure.details["writeErrors"] if error["code"] == 11000
-            ]
-            if len(taken) != len(failure.details["writeErrors"]):
+        except BaseException as failure:
+            if not isinstance(failure, BulkWriteError) or not _only_duplicates(failure):
+                # Some slots may be written and others not: forget these buckets, so the
+                # retry probes them from slot 0 and fills any hole (a reader stops at one).
+                for bucket, _ in pending:
+                    self._next_slot.pop(bucket, None)
                 raise
+            taken = [error["index"] for error in failure.details["writeErrors"]]
             # Slots another writer took (or this process forgot): probe on from there.
             for index in taken:
                 bucket, fields = pending[index]
@@ -196,14 +200,16 @@ class TimerWheel:
             if not await self._has_marker(minute):
                 return 0, last_of_minute + SECOND
             fired = 0
-            for offset in range(60):
-                fired += await self._read_bucket(minute + offset * SECOND, fire, now)
-                self._read.pop(minute + offset * SECOND, None)
+            async with self._reopened_on_failure(minute):
+                for offset in range(60):
+                    fired += await self._read_bucket(minute + offset * SECOND, fire, now)
+                    self._read.pop(minute + offset * SECOND, None)
             return fired, last_of_minute + SECOND
         fired = await self._read_bucket(second, fire, now)
         await self._advance(second)
         self._unmarked.discard(minute)  # the last read must see a marker written since
-        fired += await self._read_bucket(second, fire, now)
+        async with self._reopened_on_failure(second):
+            fired += await self._read_bucket(second, fire, now)
         self._read.pop(second, None)
         self._next_slot.pop(second, None)
         if second == last_of_minute:
@@ -259,8 +265,18 @@ class TimerWheel:
         _remember(self._marked, minute, True)
         return True
 
+    @asynccontextmanager
+    async def _reopened_on_failure(self, first: datetime) -> AsyncIterator[None]:
+        """A read after the cursor moved that fails (the store or Kafka is down, the
+        process is stopping) leaves this sweeper's own cursor before `first`, so it reads
+        those seconds again from the slots it reached instead of passing them by."""
+        try:
+            yield
+        except BaseException:
+            self._closed_up_to = min(self._closed_up_to or first, first - SECOND)
+            raise
+
     async def _advance(self, second: datetime) -> None:
-        self._closed_up_to = second
         try:
             await self._collection.update_one(
                 {"_id": self._cursor_id}, {"$max": {"second": second}}, upsert=True
@@ -269,6 +285,7 @@ class TimerWheel:
             await self._collection.update_one(
                 {"_id": self._cursor_id}, {"$max": {"second": second}}
             )
+        self._closed_up_to = second  # only once writers can see it
 
     async def _durable_cursor(self) -> datetime | None:
         cursor = await self._collection.find_one({"_id": self._cursor_id})
@@ -288,6 +305,10 @@ async def _insert_all(collection: AsyncCollection[Document], documents: list[Doc
     except BulkWriteError as failure:
         if any(error["code"] != 11000 for error in failure.details["writeErrors"]):
             raise
+
+
+def _only_duplicates(failure: BulkWriteError) -> bool:
+    return all(error["code"] == DUPLICATE_KEY for error in failure.details["writeErrors"])
 
 
 def _remember(memory: OrderedDict[datetime, _V], key: datetime, value: _V) -> None:

@@ -184,3 +184,34 @@ async def test_catching_up_over_empty_minutes_reads_about_one_document_per_minut
     # nine or so empty minutes between them cost a marker read and a cursor move each.
     operations = interleaved.counts["find_one"] + interleaved.counts["update_one"]
     assert operations <= 2 * 2 * 60 + 3 * 10, interleaved.counts
+
+
+async def test_a_fire_that_fails_after_the_cursor_moved_is_tried_again(
+    collection: AsyncCollection[Document],
+) -> None:
+    """A timer found only by the read after the cursor moved (a stalled writer's), whose
+    firing fails (Kafka down): the next sweep must read that second again, not pass it."""
+    real_now = utc_now().replace(microsecond=0)
+    second = real_now + timedelta(minutes=1)  # ahead of the writer's clock
+    interleaved = _Interleaved(collection)
+    sweeper = TimerWheel(interleaved, "w", settle=SETTLE)  # type: ignore[arg-type]
+    writer = TimerWheel(collection, "w", settle=SETTLE)
+    await writer.schedule("marker-only", second + timedelta(seconds=30))  # marks the minute
+    await sweeper.sweep(Recorder(), now=real_now)
+
+    async def write_meanwhile() -> None:
+        await writer.schedule("stalled", second)
+
+    interleaved.hooks[f"w:s:{second:%Y-%m-%dT%H:%M:%S}:0"] = write_meanwhile
+    failures = [RuntimeError("Kafka is down")]
+    fired = Recorder()
+
+    async def fire_or_fail(timers: Sequence[Timer]) -> None:
+        if failures:
+            raise failures.pop()
+        await fired(timers)
+
+    with pytest.raises(RuntimeError):
+        await sweeper.sweep(fire_or_fail, now=second + SETTLE + timedelta(seconds=1))
+    await sweeper.sweep(fire_or_fail, now=second + SETTLE + timedelta(seconds=2))
+    assert fired.keys[:1] == ["stalled"]
