@@ -9,6 +9,7 @@ from nigrani_shared.events import (
     CaseEscalated,
     EventEnvelope,
     RequestRouted,
+    RequestRoutedV1,
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
@@ -26,7 +27,7 @@ def build_handlers(keeper: ClockKeeper) -> dict[str, Handler]:
 
     async def on_routed(envelope: EventEnvelope) -> None:
         data = envelope.data
-        assert isinstance(data, RequestRouted)
+        assert isinstance(data, RequestRouted | RequestRoutedV1)
         await keeper.routed(data)
 
     async def on_case_changed(envelope: EventEnvelope) -> None:
@@ -39,6 +40,7 @@ def build_handlers(keeper: ClockKeeper) -> dict[str, Handler]:
         for version in (RequestSubmitted, RequestSubmittedV2, RequestSubmittedV1)
     }
     handlers[RequestRouted.event_type] = on_routed
+    handlers[RequestRoutedV1.event_type] = on_routed
     handlers[CaseChanged.event_type] = on_case_changed
     handlers[CaseEscalated.event_type] = on_case_changed
     return handlers

@@ -21,6 +21,7 @@ from nigrani_shared.events import (
     DeadlineSet,
     EventEnvelope,
     RequestRouted,
+    RequestRoutedV1,
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
@@ -60,7 +61,7 @@ class ClockKeeper:
             return
         await self._commit(transitions.started(data, self.rules), "submitted", data.submitted_at)
 
-    async def routed(self, data: RequestRouted) -> None:
+    async def routed(self, data: RequestRouted | RequestRoutedV1) -> None:
         known = await self._repository.clock(data.request_id)
         if known is None:
             logger.warning(

@@ -22,6 +22,7 @@ from datetime import datetime
 from nigrani_shared.events import (
     CaseChanged,
     RequestRouted,
+    RequestRoutedV1,
     RequestSubmitted,
     RequestSubmittedV1,
     RequestSubmittedV2,
@@ -76,12 +77,14 @@ def started(data: AnySubmitted, rules: Rules) -> ClockRecord:
     return _with_dues(_with_policy(record, rules), rules, data.submitted_at)
 
 
-def routed(record: ClockRecord, data: RequestRouted, rules: Rules) -> Change:
+def routed(record: ClockRecord, data: RequestRouted | RequestRoutedV1, rules: Rules) -> Change:
+    """`request.routed.v1` (still retained on the topic) carries no priority: the
+    clock keeps its own."""
     calendar = rules.calendars.for_department(data.department_code)
     moved = record.evolve(
         department_code=data.department_code,
         calendar=calendar.name,
-        priority=data.priority,
+        priority=data.priority if isinstance(data, RequestRouted) else record.priority,
         routed_at=data.routed_at,
         state="routed",
         case_version=1,

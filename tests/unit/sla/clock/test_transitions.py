@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from nigrani_shared.events import Actor
+from nigrani_shared.events import Actor, RequestRoutedV1
 from nigrani_sla.clock import transitions
 from nigrani_sla.clock.record import ClockRecord
 from nigrani_sla.clock.transitions import STOPPED_STATES, Change, elapsed_at
@@ -704,3 +704,19 @@ def test_routing_to_a_calendar_with_the_same_due_times_plans_its_own_timers() ->
     assert result.record.calendar == ANNEX.name
     assert result.cause == "routed"
     assert result.record.generation == started.generation + 1
+
+
+def test_routing_announced_by_v1_keeps_the_clocks_priority() -> None:
+    # request.routed.v1 is still retained on the topic and carries no priority.
+    started = transitions.started(submission(MONDAY), RULES)
+    v1 = RequestRoutedV1(
+        request_id=started.request_id,
+        department_code=OFFICE_DEPARTMENT,
+        department_name="Office",
+        rule_id="old",
+        routed_at=MONDAY + WALL_HOUR,
+    )
+    result = transitions.routed(started, v1, RULES)
+    assert (result.record.case_version, result.record.priority) == (1, started.priority)
+    assert result.record.department_code == OFFICE_DEPARTMENT
+    assert result.record.resolution_due_at == started.resolution_due_at
