@@ -90,6 +90,11 @@ class TimerWheel:
         self._closed_up_to: datetime | None = None  # this sweeper's cursor
         self._unmarked: set[datetime] = set()  # minutes found without a marker this sweep
 
+    @property
+    def closed_up_to(self) -> datetime | None:
+        """The last second this sweeper has closed (None before its first sweep)."""
+        return self._closed_up_to
+
     # -- writing ---------------------------------------------------------------------
 
     async def schedule(self, key: str, due: datetime, payload: Document | None = None) -> None:

@@ -17,7 +17,7 @@ from nigrani_sla.clock.transitions import Rules
 from nigrani_sla.config import SlaSettings
 from nigrani_sla.firing import Firing
 from nigrani_sla.keeper import ClockKeeper
-from nigrani_sla.metrics import count_published
+from nigrani_sla.metrics import SWEEP_BEHIND, count_published
 from nigrani_sla.outbox import SlaOutbox
 from nigrani_sla.progress import ConsumerProgress
 from nigrani_sla.repository import PROGRESS, TIMERS, SlaRepository
@@ -59,9 +59,14 @@ def start_loops(stack: AsyncExitStack, parts: SlaParts, settings: SlaSettings) -
     async def sweep_round() -> None:
         # Only up to where the consumer has applied every partition: a clock must have
         # heard of everything that happened before a timer's due time.
-        applied_up_to = await parts.progress.applied_up_to()
-        if applied_up_to is not None:
-            await parts.wheel.sweep(parts.firing.fire, now=min(utc_now(), applied_up_to))
+        try:
+            applied_up_to = await parts.progress.applied_up_to()
+            if applied_up_to is not None:
+                await parts.wheel.sweep(parts.firing.fire, now=min(utc_now(), applied_up_to))
+        finally:
+            closed = parts.wheel.closed_up_to
+            if closed is not None:
+                SWEEP_BEHIND.set(max((utc_now() - closed).total_seconds(), 0.0))
 
     async def relay_round() -> None:
         await parts.outbox.relay_round(grace)

@@ -5,7 +5,7 @@ the board (board/gauges.py), so every replica reports the same values."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 # Business-time durations run from minutes to weeks; wall durations likewise.
 DURATION_BUCKETS = (
@@ -50,6 +50,11 @@ FIRING_LATENESS = Histogram(
     "nigrani_sla_firing_lateness_seconds",
     "Seconds between a timer's due time and the publication of what it fired.",
     buckets=LATENESS_BUCKETS,
+)
+SWEEP_BEHIND = Gauge(
+    "nigrani_sla_sweep_behind_seconds",
+    "How far behind now this replica's sweep has closed the timer wheel: grows when a "
+    "timer keeps failing or the consumer's progress holds the sweep back.",
 )
 STALE_TIMERS = Counter(
     "nigrani_sla_stale_timers_total",
