@@ -107,12 +107,15 @@ class ClockKeeper:
             await self._outbox.send_claimed(announcement)
 
     async def _heal(self, record: ClockRecord) -> None:
-        """A redelivered event: what its first delivery may not have finished."""
+        """A redelivered event: what its first delivery may not have finished. The
+        announcement is sent whether or not an entry of the first delivery is still in the
+        outbox (it is the same event, identical, under the same id): the redelivery need
+        not wait for the relay's grace."""
         await self._plan(record)
         set_at = record.set_at or record.submitted_at
         announcement = self._deadline_set(record, record.set_cause, set_at)
-        if await self._outbox.claim(announcement):
-            await self._outbox.send_claimed(announcement)
+        await self._outbox.claim(announcement)
+        await self._outbox.send_claimed(announcement)
 
     async def _plan(self, record: ClockRecord) -> None:
         policy = self.rules.policies.policy_for(record.category, record.priority)
