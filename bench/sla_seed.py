@@ -153,3 +153,13 @@ async def write_burst(
     for first in range(0, len(timers), batch):
         await wheel.schedule_many(timers[first : first + batch])
     return clocks, Written(len(timers), time.perf_counter() - started)
+
+
+async def write_one(
+    repository: SlaRepository, wheel: TimerWheel, *, request_id: str, due: datetime, calendar: str
+) -> None:
+    """One running clock and its resolution breach due at `due` (ordinary load)."""
+    await repository.save_clock(burst_clock(request_id, due, calendar))
+    breach = POINTS.index(("breached", "resolution", 0, None))
+    payload = _payload(request_id, BURST_GENERATION, breach)
+    await wheel.schedule_many([(f"{request_id}/breached/resolution/0", due, payload)])

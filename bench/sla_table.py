@@ -49,6 +49,12 @@ def table(r: dict[str, Any]) -> str:
             f"{r['burst_timers_written']['per_s']:,} timers/s",
         ),
         ("SLA service start-up to ready", f"{r['service_ready_s']} s"),
+        (
+            f"ordinary load: {r['steady']['timers']} timers due one by one, lateness "
+            "(Kafka timestamp - due)",
+            _q(r["steady"]["lateness_published_s"])
+            + f"; {r['steady']['fired']} fired, {r['steady']['repeated_deliveries']} twice",
+        ),
         ("firing lateness, `fired_at` - T", _q(r["lateness_fired_at_s"])),
         ("firing lateness, Kafka timestamp - T", _q(r["lateness_published_s"])),
         (

@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ from nigrani_sla.repository import TIMERS, SlaRepository
 
 from bench.progress import say
 from bench.sla_keeper import keeper_round_trips
-from bench.sla_seed import Written, burst_ids, preload_far, write_burst
+from bench.sla_seed import Written, burst_ids, preload_far, write_burst, write_one
 from bench.sla_watch import BreachWatcher, cpu_snapshot, cpu_split, memory_mib
 from bench.staff_events import StoreMeter
 from bench.stats import percentile
@@ -57,6 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--drain-within", type=float, default=900.0, help="give up after (s)")
     group.add_argument("--lifecycles", type=int, default=500, help="keeper lifecycles")
+    group.add_argument(
+        "--steady", type=int, default=300, help="timers due one by one (ordinary load)"
+    )
+    group.add_argument(
+        "--steady-spacing", type=float, default=0.2, help="seconds between their due times"
+    )
 
 
 def _rate(written: Written) -> dict[str, float]:
@@ -92,6 +99,10 @@ async def run(args: argparse.Namespace, endpoints: InfraEndpoints, run_dir: Path
         pid, result["service_ready_s"] = await _start(run_dir, endpoints)
         try:
             pids = {"sla": pid, **_infra_pids(run_dir), "bench": os.getpid()}
+            say(f"[sla] ordinary load: {args.steady} timers due {args.steady_spacing} s apart")
+            result["steady"] = await _steady(
+                args, endpoints, repository, wheel, topic, calendar=calendar
+            )
             result.update(
                 await _burst(args, endpoints, repository, wheel, pids, topic, calendar=calendar)
             )
@@ -175,6 +186,47 @@ async def _burst(
         "store_meter": meter.details,
         "service_memory_mib": memory,
         "cpu_s_during_drain": cpu,
+    }
+
+
+async def _steady(
+    args: argparse.Namespace,
+    endpoints: InfraEndpoints,
+    repository: SlaRepository,
+    wheel: TimerWheel,
+    topic: str,
+    *,
+    calendar: str,
+) -> dict[str, Any]:
+    """Timers falling due one at a time, at random moments within their second, as
+    ordinary load does: how late each fires with a million others open."""
+    ids = [f"STEADY-{n:05d}" for n in range(args.steady)]
+    watcher = BreachWatcher(endpoints.kafka_bootstrap_servers, topic, set(ids))
+    await watcher.start()
+    try:
+        first = utc_now() + timedelta(seconds=5 + args.steady * 0.02)  # after the writes
+        dues = {
+            rid: first + timedelta(seconds=n * args.steady_spacing + random.random())
+            for n, rid in enumerate(ids)
+        }
+        for rid in ids:
+            await write_one(repository, wheel, request_id=rid, due=dues[rid], calendar=calendar)
+        if utc_now() > first:
+            raise RuntimeError("the ordinary-load timers were written after the first was due")
+        await watcher.until_drained(args.steady * args.steady_spacing + 60)
+    finally:
+        await watcher.stop()
+    firings = watcher.firings
+    return {
+        "timers": len(ids),
+        "fired": len(firings),
+        "repeated_deliveries": watcher.repeats,
+        "lateness_fired_at_s": _quantiles(
+            [(firings[r].fired_at - dues[r]).total_seconds() for r in ids if r in firings]
+        ),
+        "lateness_published_s": _quantiles(
+            [(firings[r].published_at - dues[r]).total_seconds() for r in ids if r in firings]
+        ),
     }
 
 
