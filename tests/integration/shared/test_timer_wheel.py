@@ -192,11 +192,12 @@ async def test_a_fire_that_fails_after_the_cursor_moved_is_tried_again(
     """A timer found only by the read after the cursor moved (a stalled writer's), whose
     firing fails (Kafka down): the next sweep must read that second again, not pass it."""
     real_now = utc_now().replace(microsecond=0)
-    second = real_now + timedelta(minutes=1)  # ahead of the writer's clock
+    # Ahead of the writer's clock, and early in its minute, which another timer marks.
+    second = (real_now + timedelta(minutes=2)).replace(second=10)
     interleaved = _Interleaved(collection)
     sweeper = TimerWheel(interleaved, "w", settle=SETTLE)  # type: ignore[arg-type]
     writer = TimerWheel(collection, "w", settle=SETTLE)
-    await writer.schedule("marker-only", second + timedelta(seconds=30))  # marks the minute
+    await writer.schedule("marker-only", second + timedelta(seconds=20))
     await sweeper.sweep(Recorder(), now=real_now)
 
     async def write_meanwhile() -> None:

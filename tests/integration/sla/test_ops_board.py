@@ -68,6 +68,7 @@ def _gauges(text: str) -> dict[tuple[str, str], float]:
         for family in text_string_to_metric_families(text)
         if family.type == "gauge" and family.name.startswith("nigrani_sla_")
         for sample in family.samples
+        if "department" in sample.labels
     }
 
 
