@@ -265,35 +265,31 @@ class DeadlineSet(EventData):
     set_at: datetime
 
 
+class _TargetMoment(EventData):
+    """What a warning and a breach both say: which target of which request, due when."""
+
+    request_id: str
+    target: SlaTarget
+    due_at: datetime
+    department_code: str | None
+    category: str
+    priority: str
+    fired_at: datetime
+
+
 @register_event
-class SlaWarning(EventData):
+class SlaWarning(_TargetMoment):
     """A share of a target (75% by default) has passed without the response or the
     resolution: the responsible staff still have time."""
 
     event_type = "org.nigrani.sla.warning.v1"
 
-    request_id: str
-    target: SlaTarget
-    due_at: datetime
-    department_code: str | None
-    category: str
-    priority: str
-    fired_at: datetime
-
 
 @register_event
-class SlaBreached(EventData):
+class SlaBreached(_TargetMoment):
     """A target passed without the response or the resolution: the request is overdue."""
 
     event_type = "org.nigrani.sla.breached.v1"
-
-    request_id: str
-    target: SlaTarget
-    due_at: datetime
-    department_code: str | None
-    category: str
-    priority: str
-    fired_at: datetime
 
 
 @register_event
