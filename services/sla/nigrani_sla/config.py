@@ -24,7 +24,7 @@ class SlaSettings(NigraniSettings):
     closures_path: Path = Field(default=DEFAULT_CLOSURES_PATH, validation_alias="SLA_CLOSURES_PATH")
     # How often due timers are looked for: the bound on lateness when all is well.
     sweep_interval_seconds: float = Field(
-        default=0.2, gt=0, le=5, validation_alias="SLA_SWEEP_INTERVAL_SECONDS"
+        default=0.1, gt=0, le=5, validation_alias="SLA_SWEEP_INTERVAL_SECONDS"
     )
     # How long a second stays open to late writers before the sweep closes it.
     timer_settle_seconds: float = Field(

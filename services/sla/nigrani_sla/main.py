@@ -31,7 +31,7 @@ from nigrani_sla.repository import INDEXES
 GROUP_ID = "sla"
 # A round at least this often, idle or not: how fresh the consumer's progress is, which
 # bounds how late a timer fires (progress.py).
-POLL_TIMEOUT_MS = 200
+POLL_TIMEOUT_MS = 100
 
 
 def load_rules(settings: SlaSettings) -> Rules:

@@ -35,7 +35,7 @@ from nigrani_shared.store.processed import ProcessedEvents
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_MARGIN = timedelta(milliseconds=250)
+PROGRESS_MARGIN = timedelta(milliseconds=100)
 NOTHING_APPLIED = datetime(1970, 1, 1, tzinfo=UTC)
 
 __all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "OnProgress", "StartFrom"]
