@@ -5,9 +5,10 @@ Order of writes, so that a crash anywhere loses nothing: the deadline_set event 
 claimed in the outbox first, then the clock is written, then its timers, then the event
 is published. A crash after the clock but before the timers is healed by redelivery (the
 runtime commits only after the handler): the event is found already applied, and the
-current generation's timers and announcement are written again (both are idempotent:
-a timer fires its deterministic event once, deadline_set has a deterministic id per
-generation). The clock is written before its timers, so a timer never meets an older
+current generation's timers and announcement are written again. Neither does harm twice,
+though the timers cost their writes again: a timer written twice still fires its
+deterministic event once, and the announcement is rebuilt identical under its id per
+generation (its cause and time are kept with the clock). The clock is written before its timers, so a timer never meets an older
 generation than its own and is never wrongly taken for stale.
 """
 
