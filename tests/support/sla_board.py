@@ -47,7 +47,7 @@ def create_board_app(
     async def lifespan_board(app: FastAPI, stack: AsyncExitStack) -> BroadcastReader:
         clients = await stack.enter_async_context(open_clients(settings, []))
         board = BoardProjection()
-        reader = start_board_feed(stack, clients, board, timing=timing)
+        reader = start_board_feed(stack, clients, board, consumer_group="sla", timing=timing)
         register_board_gauges(stack, board, clock=clock)
         app.state.board_view = BoardView(board=board, now=clock)
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import (
     CaseChanged,
@@ -34,6 +33,7 @@ from nigrani_shared.events import (
     derived_event_id,
 )
 from nigrani_shared.kafka.broadcast import BroadcastReader
+from nigrani_shared.kafka.offsets import committed_offsets
 from nigrani_shared.loops import start_loop
 from nigrani_shared.service import ServiceClients
 from nigrani_shared.settings import NigraniSettings
@@ -147,7 +147,8 @@ def start_queue_feed(
     async def start_at(
         partitions: frozenset[TopicPartition],
     ) -> dict[TopicPartition, int | None]:
-        return await committed_offsets(clients.settings.kafka_bootstrap_servers, partitions)
+        bootstrap = clients.settings.kafka_bootstrap_servers
+        return await committed_offsets(bootstrap, GROUP_ID, partitions)
 
     reader = BroadcastReader(
         bootstrap_servers=clients.settings.kafka_bootstrap_servers,
@@ -160,18 +161,3 @@ def start_queue_feed(
     reader.start()
     stack.push_async_callback(reader.stop)
     return reader
-
-
-async def committed_offsets(
-    bootstrap_servers: str, partitions: frozenset[TopicPartition]
-) -> dict[TopicPartition, int | None]:
-    """Routing's consumer group's committed offsets (None where it has none: it will read
-    that partition from its beginning, so the feed does too)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(GROUP_ID, partitions=list(partitions))
-    finally:
-        await admin.close()
-    found = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
-    return {tp: found.get(tp) for tp in partitions}

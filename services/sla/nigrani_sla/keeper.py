@@ -8,8 +8,9 @@ runtime commits only after the handler): the event is found already applied, and
 current generation's timers and announcement are written again. Neither does harm twice,
 though the timers cost their writes again: a timer written twice still fires its
 deterministic event once, and the announcement is rebuilt identical under its id per
-generation (its cause and time are kept with the clock). The clock is written before its timers, so a timer never meets an older
-generation than its own and is never wrongly taken for stale.
+generation (its cause and time are kept with the clock). The clock is written before its
+timers, so a timer never meets an older generation than its own and is never wrongly
+taken for stale.
 """
 
 from __future__ import annotations

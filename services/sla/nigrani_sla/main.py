@@ -60,7 +60,7 @@ def start_board(stack: AsyncExitStack, app: FastAPI, clients: ServiceClients) ->
     """The ops board: the stored clocks in memory, kept current from the lifecycle topic,
     behind the dashboard and the backlog gauges; ready once first loaded."""
     board = BoardProjection()
-    reader = start_board_feed(stack, clients, board)
+    reader = start_board_feed(stack, clients, board, consumer_group=GROUP_ID)
     register_board_gauges(stack, board)
     app.state.board_view = BoardView(board=board, now=utc_now)
 

@@ -11,6 +11,7 @@ from collections import Counter
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nigrani_shared.clock import utc_now
@@ -275,3 +276,29 @@ async def test_a_lagging_consumer_lets_nothing_fire_that_its_clocks_have_not_hea
         events = await events_on_topic(bootstrap, topic)
     assert held.is_set()
     assert [name for code in codes for name in fired(events, code)] == []
+
+
+async def test_the_ops_board_follows_a_consumer_catching_up_on_history(
+    infra: Infra, tmp_path: Path
+) -> None:
+    # Requests submitted and routed before the SLA service ever ran: its consumer replays
+    # them after the board has loaded the (still empty) clocks, so the board must follow
+    # the topic from where the consumer stands, not from its end.
+    settings = sla_settings(infra, _prefix(), write_policies(tmp_path, resolution="1 hours"))
+    codes = [f"SLA-HISTORY-{n:02}" for n in range(8)]
+    start = utc_now()
+    await send_events(
+        infra.kafka_bootstrap_servers,
+        settings.lifecycle_topic,
+        [e for code in codes for e in (submitted(code, at=start), routed(code, at=start))],
+    )
+    async with running_sla(settings) as (_, client):
+
+        async def on_the_board() -> dict[str, object] | None:
+            summary: dict[str, Any] = (await client.get("/v1/ops/summary")).json()
+            lines = {line["department"]: line["open"] for line in summary["departments"]}
+            lines = {department: n for department, n in lines.items() if n}
+            return summary if lines == {"CW-ROADS": len(codes)} else None
+
+        summary = await eventually(on_the_board, within=60, what="the replayed requests")
+    assert summary["open"] == len(codes)

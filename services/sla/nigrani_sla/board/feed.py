@@ -4,8 +4,10 @@ request's clock again whenever the lifecycle topic carries an event of that requ
 Where the clocks come from: the `clocks` collection, written only by the SLA consumer.
 At start (and after every restart of the topic reader) the board loads every clock, a
 scan of the collection that is acceptable once at start-up, as routing's queue does. Then
-a BroadcastReader, positioned at the end of every partition before the scan, follows the
-topic and on each event re-reads that one clock by `_id` (one indexed read per event).
+a BroadcastReader, positioned before the scan where the SLA consumer group has committed
+(not at the topic's end: a consumer catching up after downtime changes clocks for events
+already on the topic, and the board must follow those too), follows the topic and on each
+event re-reads that one clock by `_id` (one indexed read per event).
 
 The race, and why re-reading on the event alone is not enough: the events the SLA
 consumer reacts to (submitted, routed, case changed) are on the topic *before* the
@@ -41,6 +43,7 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
+from aiokafka import TopicPartition
 from nigrani_shared.events import (
     CaseChanged,
     DeadlineSet,
@@ -49,6 +52,7 @@ from nigrani_shared.events import (
     RequestRouted,
 )
 from nigrani_shared.kafka.broadcast import BroadcastReader
+from nigrani_shared.kafka.offsets import committed_offsets
 from nigrani_shared.service import ServiceClients
 from nigrani_shared.store.client import Document
 from pymongo.asynchronous.collection import AsyncCollection
@@ -217,17 +221,25 @@ def start_board_feed(
     clients: ServiceClients,
     board: BoardProjection,
     *,
+    consumer_group: str,
     timing: FeedTiming = FeedTiming(),
 ) -> BroadcastReader:
     """Loads `board` from the store and keeps it current until the stack closes. The
-    reader's `ready()` is true once the first load is done: the readiness check."""
+    reader's `ready()` is true once the first load is done: the readiness check.
+    `consumer_group` is the SLA consumer's group, where the reader starts."""
     feed = BoardFeed(clients.db[CLOCKS], board, timing)
+    bootstrap = clients.settings.kafka_bootstrap_servers
+
+    async def start_at(partitions: frozenset[TopicPartition]) -> dict[TopicPartition, int | None]:
+        return await committed_offsets(bootstrap, consumer_group, partitions)
+
     reader = BroadcastReader(
         bootstrap_servers=clients.settings.kafka_bootstrap_servers,
         topic=clients.settings.lifecycle_topic,
         on_event=feed.on_event,
         resync=feed.reload,
         client_id=f"nigrani-{clients.settings.service_name}-board",
+        start_at=start_at,
     )
     reader.start()
     stack.push_async_callback(reader.stop)
