@@ -42,8 +42,9 @@ __all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "OnProgress", "StartF
 
 StartFrom = Literal["earliest", "latest"]
 # After each round: per partition owned, the moment up to which everything appended to it
-# has been applied (see ConsumerRuntime._progress).
-OnProgress = Callable[[Mapping[int, datetime]], Awaitable[None]]
+# has been applied (see ConsumerRuntime._progress), and how many partitions the topic has
+# (the group's first topic: progress is for consumers of one topic).
+OnProgress = Callable[[Mapping[int, datetime], int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -298,8 +299,9 @@ class ConsumerRuntime:
             )
             progress[tp.partition] = self._progress(tp, position, highwater, round_started)
         if self._on_progress is not None and progress:
+            topic_partitions = self._consumer.partitions_for_topic(self._config.topics[0])
             try:
-                await self._on_progress(progress)
+                await self._on_progress(progress, len(topic_partitions or progress))
             except Exception as error:  # progress is advisory: the next round tries again
                 logger.warning(
                     "could not record consumer progress",

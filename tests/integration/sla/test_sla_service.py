@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from nigrani_shared.clock import utc_now
 from nigrani_shared.events import CaseChanged
+from nigrani_shared.kafka.topics import TopicLayout, ensure_topics
 
 from tests.support.infra import Infra
 from tests.support.kafka import events_on_topic, send_events
@@ -302,3 +303,32 @@ async def test_the_ops_board_follows_a_consumer_catching_up_on_history(
 
         summary = await eventually(on_the_board, within=60, what="the replayed requests")
     assert summary["open"] == len(codes)
+
+
+async def test_timers_fire_on_a_topic_with_fewer_partitions_than_the_settings_say(
+    infra: Infra, tmp_path: Path
+) -> None:
+    # The lifecycle topic was created earlier with 2 partitions; the settings say 3. The
+    # sweep waits for every partition's progress: it must count the topic's partitions,
+    # not the settings', or it would wait for a partition that does not exist.
+    prefix = _prefix()
+    settings = sla_settings(
+        infra, prefix, write_policies(tmp_path, resolution="2 seconds"), kafka_topic_partitions=3
+    )
+    layout = settings.topic_layout
+    await ensure_topics(
+        infra.kafka_bootstrap_servers,
+        [settings.lifecycle_topic],
+        TopicLayout(2, layout.replication_factor, layout.min_insync_replicas),
+    )
+    code = "SLA-FEWER-1"
+    bootstrap, topic = infra.kafka_bootstrap_servers, settings.lifecycle_topic
+    async with running_sla(settings):
+        start = utc_now()
+        await send_events(bootstrap, topic, [submitted(code, at=start), routed(code, at=start)])
+
+        async def breached() -> bool:
+            events = await events_on_topic(bootstrap, topic)
+            return "breached:resolution:0" in fired(events, code)
+
+        await eventually(breached, within=60, interval=1, what="the breach")
