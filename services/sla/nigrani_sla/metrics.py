@@ -5,6 +5,7 @@ the board (board/gauges.py), so every replica reports the same values."""
 
 from __future__ import annotations
 
+from nigrani_shared.events import SlaBreached, SlaEscalated, SlaWarning
 from prometheus_client import Counter, Gauge, Histogram
 
 # Business-time durations run from minutes to weeks; wall durations likewise.
@@ -68,8 +69,6 @@ REFIRED_TIMERS = Counter(
 
 def count_published(data: object) -> None:
     """Counts a fired event when it is published (by its claimant or by the relay)."""
-    from nigrani_shared.events import SlaBreached, SlaEscalated, SlaWarning
-
     if isinstance(data, SlaWarning | SlaBreached):
         counter = WARNINGS if isinstance(data, SlaWarning) else BREACHES
         counter.labels(data.department_code or "unrouted", data.category, data.target).inc()

@@ -76,59 +76,19 @@ class OpsSummary(BaseModel):
 
 
 def ops_summary(summary: BoardSummary, time_zone: str) -> OpsSummary:
-    return OpsSummary(
-        scope="system" if summary.department is None else "department",
-        department=summary.department,
-        as_of=summary.as_of,
-        time_zone=time_zone,
-        today=summary.today,
-        month_start=summary.month_start,
-        open=summary.open,
-        overdue=summary.overdue,
-        paused=summary.paused,
-        compliance=ComplianceOut(
-            stopped=summary.compliance.stopped,
-            on_time=summary.compliance.on_time,
-            without_target=summary.compliance.without_target,
-            ratio=summary.compliance.ratio,
-        ),
-        time_to_resolve=ResolveTimesOut(
-            resolved=summary.time_to_resolve.resolved,
-            median_seconds=summary.time_to_resolve.median_seconds,
-            p90_seconds=summary.time_to_resolve.p90_seconds,
-        ),
-        breaches_today=summary.breaches_today,
-        oldest_overdue=[
-            OverdueCaseOut(
-                request_id=case.request_id,
-                department=case.department,
-                due_at=case.due_at,
-                overdue_seconds=case.overdue_seconds,
-            )
-            for case in summary.oldest_overdue
-        ],
-        escalations=[
-            EscalationOut(level=level, open=count) for level, count in summary.escalations.items()
-        ],
-        last_staff_action_at=summary.last_staff_action_at,
-        trend=[
-            TrendDayOut(
-                day=day.day,
-                submitted=day.submitted,
-                stopped=day.stopped,
-                breached=day.breached,
-                overdue_at_end=day.overdue_at_end,
-            )
-            for day in summary.trend
-        ],
-        departments=[
-            DepartmentLineOut(
-                department=line.department,
-                open=line.open,
-                overdue=line.overdue,
-                oldest_overdue_seconds=line.oldest_overdue_seconds,
-                last_staff_action_at=line.last_staff_action_at,
-            )
-            for line in summary.departments
-        ],
+    """The board's summary as JSON: its fields are read by name (nested ones too), so a
+    field is added to the summary and to the model, never copied by hand in between."""
+    fields = {
+        name: getattr(summary, name) for name in OpsSummary.model_fields if hasattr(summary, name)
+    }
+    return OpsSummary.model_validate(
+        {
+            **fields,
+            "scope": "system" if summary.department is None else "department",
+            "time_zone": time_zone,
+            "escalations": [
+                {"level": level, "open": count} for level, count in summary.escalations.items()
+            ],
+        },
+        from_attributes=True,
     )
