@@ -212,3 +212,15 @@ def fired(events: list[dict[str, Any]], code: str) -> list[str]:
         data = event["data"]
         names.append(f"{kind}:{data.get('target', 'resolution')}:{data.get('level', 0)}")
     return names
+
+
+async def swept_past(apps: list[FastAPI], moment: datetime) -> None:
+    """Waits until every SLA app's sweep has closed the second of `moment`: each timer due
+    by then has been read and fired or found stale, so what has not fired never will."""
+    from tests.support.waiting import eventually
+
+    async def closed() -> bool:
+        marks = [parts_of(app).wheel.closed_up_to for app in apps]
+        return all(mark is not None and mark >= moment for mark in marks)
+
+    await eventually(closed, within=60, what=f"sweeps closed past {moment:%H:%M:%S}")

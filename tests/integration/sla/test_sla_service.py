@@ -29,6 +29,7 @@ from tests.support.sla import (
     sla_events,
     sla_settings,
     submitted,
+    swept_past,
     write_policies,
 )
 from tests.support.waiting import eventually
@@ -56,7 +57,7 @@ async def test_warning_breach_and_each_level_fire_in_order_and_once(
     policies = write_policies(tmp_path, first_response="3 seconds", resolution="4 seconds")
     settings = sla_settings(infra, _prefix(), policies)
     code = "SLA-ORDER-1"
-    async with running_sla(settings):
+    async with running_sla(settings) as (app, _):
         start = utc_now()
         await send_events(
             infra.kafka_bootstrap_servers,
@@ -70,7 +71,7 @@ async def test_warning_breach_and_each_level_fire_in_order_and_once(
             return names if len(names) >= len(LADDER) else None
 
         await eventually(ladder_done, within=60, interval=1, what="the whole ladder")
-        await asyncio.sleep(2)  # anything fired twice would show by now
+        await swept_past([app], start + timedelta(seconds=7))  # the last level's second
         events = await events_on_topic(infra.kafka_bootstrap_servers, settings.lifecycle_topic)
     assert fired(events, code) == LADDER
     escalations = [
@@ -162,7 +163,7 @@ async def test_a_pause_moves_the_due_time_by_exactly_the_paused_time_and_fires_n
             return clock if clock is not None and clock.case_version == 3 else None
 
         await eventually(paused, what="the pause")
-        await asyncio.sleep(4)  # past the due time the clock would have had
+        await swept_past([app], start + timedelta(seconds=3))  # the unpaused due time
         events = await events_on_topic(bootstrap, topic)
         assert "breached:resolution:0" not in fired(events, code)
         resumed_at = utc_now()
@@ -204,8 +205,7 @@ async def test_two_instances_fire_each_timer_once(infra: Infra, tmp_path: Path) 
     codes = [f"SLA-PAIR-{n}" for n in range(12)]
     bootstrap, topic = infra.kafka_bootstrap_servers, settings.lifecycle_topic
     async with AsyncExitStack() as stack:
-        for _ in range(2):
-            await stack.enter_async_context(running_sla(settings))
+        apps = [(await stack.enter_async_context(running_sla(settings)))[0] for _ in range(2)]
         start = utc_now()
         await send_events(
             bootstrap,
@@ -219,7 +219,7 @@ async def test_two_instances_fire_each_timer_once(infra: Infra, tmp_path: Path) 
             return events if done else None
 
         await eventually(all_escalated, within=90, interval=1, what="every ladder")
-        await asyncio.sleep(3)
+        await swept_past(apps, start + timedelta(seconds=5))  # both past the last level
         events = await events_on_topic(bootstrap, topic)
     for code in codes:
         assert sorted(fired(events, code)) == sorted(LADDER), code
@@ -273,7 +273,7 @@ async def test_a_lagging_consumer_lets_nothing_fire_that_its_clocks_have_not_hea
             return all(clock is not None and clock.stopped_at is not None for clock in clocks)
 
         await eventually(all_stopped, within=60, what="every resolution applied")
-        await asyncio.sleep(3)  # sweeps after the catch-up: stale timers only
+        await swept_past([app], start + timedelta(seconds=5))  # the last level's second
         events = await events_on_topic(bootstrap, topic)
     assert held.is_set()
     assert [name for code in codes for name in fired(events, code)] == []
