@@ -309,3 +309,35 @@ class SlaEscalated(EventData):
     category: str
     priority: str
     fired_at: datetime
+
+
+class _NotificationOutcome(EventData):
+    """How a delivery ended, for the request's internal timeline and for audit. It names
+    the channel, the kind and the audience, never the address or the message: the
+    recipient is a reference (`citizen`, `staff:<id>`, `subscription:<id>`). Its id is
+    derived from the delivery key, so a repeated announcement is recognised downstream."""
+
+    request_id: str
+    delivery_id: str
+    kind: str
+    channel: str
+    audience: str
+    recipient: str
+    attempts: int
+    reason: str
+    occurred_at: datetime
+
+
+@register_event
+class NotificationSent(_NotificationOutcome):
+    """A gateway accepted the message (SMTP server, SMS gateway, webhook receiver)."""
+
+    event_type = "org.nigrani.notification.sent.v1"
+
+
+@register_event
+class NotificationFailed(_NotificationOutcome):
+    """The message will not be sent: a permanent refusal, retries used up, or the
+    contact details gone (erased) before it could be."""
+
+    event_type = "org.nigrani.notification.failed.v1"
