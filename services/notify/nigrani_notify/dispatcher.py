@@ -1,0 +1,217 @@
+"""Sending what the delivery log owes, once, from durable state.
+
+Every attempt is a timer on its channel's wheel (nigrani_shared.timer_wheel), so a retry
+waiting for its backoff, an SMS deferred past quiet hours and a first attempt are the same
+thing and survive a restart. Each channel has its own wheel, sweep, pace and parallelism:
+a dead SMS gateway slows only SMS, and the consumer only records deliveries and never
+waits for a gateway.
+
+Attempt n of a delivery:
+1. nothing happens if the delivery has ended, or if this is a watchdog of attempt n-1
+   and n-1 recorded its result (the ordinary path scheduled what follows);
+2. the attempt is claimed by inserting `<key>:<n>` (one sender per attempt, whatever the
+   replicas and redeliveries);
+3. a watchdog for attempt n+1 is scheduled at now + lease: if this sender dies before
+   recording a result (after the gateway accepted, say), the next attempt goes out
+   under the same idempotency key, which the SMS gateway and webhook receivers use to
+   drop the repeat (SMTP has none: README, "What can be sent twice");
+4. the address is looked up, the message sent, the result recorded;
+5. sent or permanent: the outcome is recorded and announced; transient: attempt n+1 is
+   scheduled after the backoff (or the gateway's Retry-After) until the attempts run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from nigrani_shared.clock import utc_now
+from nigrani_shared.timer_wheel import Timer, TimerWheel
+
+from nigrani_notify import metrics
+from nigrani_notify.addressing import Address, AddressBook, Unreachable
+from nigrani_notify.announcer import Announcer, announcement
+from nigrani_notify.contacts import ContactUnavailableError
+from nigrani_notify.deliveries import Delivery, DeliveryStore, Outcome, Settled
+from nigrani_notify.messages import Channel, SendOutcome, SendResult
+from nigrani_notify.pacing import TokenBucket
+from nigrani_notify.retry import RetryPolicy
+
+logger = logging.getLogger(__name__)
+
+Transmit = Callable[[Delivery, Address], Awaitable[SendResult]]
+NotBefore = Callable[[Delivery, datetime], datetime]
+Pause = Callable[[str, Delivery], Awaitable[None]]
+
+
+@dataclass
+class Lane:
+    """One channel's way out: its wheel of attempts, its sender, pace and parallelism."""
+
+    channel: Channel
+    wheel: TimerWheel
+    transmit: Transmit
+    pace: TokenBucket
+    slots: asyncio.Semaphore
+
+
+def attempt_timer(
+    key: str, attempt: int, after: int | None = None
+) -> tuple[str, dict[str, object]]:
+    return f"{key}:{attempt}", {"delivery": key, "attempt": attempt, "after": after}
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        lanes: Mapping[Channel, Lane],
+        addresses: AddressBook,
+        announcer: Announcer,
+        policy: RetryPolicy,
+        *,
+        lease: timedelta,
+        not_before: NotBefore,
+    ) -> None:
+        self._store = store
+        self._lanes = lanes
+        self._addresses = addresses
+        self._announcer = announcer
+        self._policy = policy
+        self._lease = lease
+        self._not_before = not_before
+        # Between the steps of an attempt, for tests that force the dangerous orders.
+        self.between_steps: Pause | None = None
+
+    @property
+    def lanes(self) -> Mapping[Channel, Lane]:
+        return self._lanes
+
+    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
+        """Records the deliveries, then their first attempts. Both are idempotent: an
+        event redelivered after a crash between the two finds its deliveries and
+        schedules the attempts again (the attempt's claim keeps it to one send)."""
+        if not deliveries:
+            return
+        await self._store.record(deliveries)
+        by_channel: dict[Channel, list[tuple[str, datetime, dict[str, object]]]] = defaultdict(list)
+        now = utc_now()
+        for delivery in deliveries:
+            key, payload = attempt_timer(delivery.key, 1)
+            by_channel[delivery.channel].append((key, self._not_before(delivery, now), payload))
+        for channel, timers in by_channel.items():
+            await self._lanes[channel].wheel.schedule_many(timers)
+        for delivery in deliveries:
+            metrics.PLANNED.labels(delivery.channel, delivery.audience).inc()
+
+    async def sweep(self, channel: Channel) -> None:
+        lane = self._lanes[channel]
+        try:
+            await lane.wheel.sweep(lambda timers: self._fire(lane, timers))
+        finally:
+            closed = lane.wheel.closed_up_to
+            if closed is not None:
+                behind = max((utc_now() - closed).total_seconds(), 0.0)
+                metrics.SWEEP_BEHIND.labels(channel).set(behind)
+
+    async def _fire(self, lane: Lane, timers: Sequence[Timer]) -> None:
+        async def one(timer: Timer) -> None:
+            async with lane.slots:
+                await self.attempt(lane, timer)
+
+        results = await asyncio.gather(*(one(timer) for timer in timers), return_exceptions=True)
+        failures = [result for result in results if isinstance(result, BaseException)]
+        if failures:
+            # The wheel reads these timers again; attempts already claimed are skipped and
+            # left to their watchdogs.
+            raise failures[0]
+
+    async def attempt(self, lane: Lane, timer: Timer) -> None:
+        key = str(timer.payload["delivery"])
+        attempt = int(timer.payload["attempt"])
+        after = timer.payload.get("after")
+        if await self._store.outcome(key) is not None:
+            return
+        if after is not None and await self._store.has_result(key, int(after)):
+            return  # the watched attempt ended and scheduled what follows
+        delivery = await self._store.get(key)
+        if delivery is None:
+            logger.warning("an attempt names no recorded delivery", extra={"channel": lane.channel})
+            return
+        if attempt > self._policy.attempts:
+            await self._settle(delivery, "failed", "retries_exhausted", attempt - 1)
+            return
+        if not await self._store.claim_attempt(key, attempt, utc_now()):
+            return  # another sender has it; its watchdog covers its death
+        watchdog_at = self._not_before(delivery, utc_now() + self._lease)
+        timer_key, payload = attempt_timer(key, attempt + 1, after=attempt)
+        await lane.wheel.schedule(timer_key, watchdog_at, payload)
+        await self._pause("claimed", delivery)
+        result = await self._send(lane, delivery)
+        await self._pause("sent", delivery)
+        if isinstance(result, Unreachable):
+            await self._store.record_result(
+                key, attempt, SendResult.permanent(result.reason), utc_now()
+            )
+            await self._settle(
+                delivery, "failed" if result.failed else "skipped", result.reason, attempt
+            )
+            return
+        await self._store.record_result(key, attempt, result, utc_now())
+        metrics.ATTEMPTS.labels(lane.channel, result.outcome.value).inc()
+        if result.outcome is SendOutcome.SENT:
+            if result.segments:
+                metrics.SMS_SEGMENTS.inc(result.segments)
+            lateness = (utc_now() - delivery.event_time).total_seconds()
+            metrics.EVENT_TO_GATEWAY_SECONDS.labels(lane.channel).observe(max(lateness, 0.0))
+            await self._settle(delivery, "sent", result.reason, attempt)
+        elif result.outcome is SendOutcome.PERMANENT:
+            await self._settle(delivery, "failed", result.reason, attempt)
+        elif self._policy.exhausted(attempt):
+            await self._settle(delivery, "failed", f"retries_exhausted:{result.reason}", attempt)
+        else:
+            wait = self._policy.delay(attempt, result.retry_after_seconds)
+            due = self._not_before(delivery, utc_now() + timedelta(seconds=wait))
+            timer_key, payload = attempt_timer(key, attempt + 1)
+            await lane.wheel.schedule(timer_key, due, payload)
+
+    async def _send(self, lane: Lane, delivery: Delivery) -> SendResult | Unreachable:
+        try:
+            address = await self._addresses.address(delivery)
+        except ContactUnavailableError as error:
+            return SendResult.transient(f"contact_unavailable:{error}"[:60])
+        if isinstance(address, Unreachable):
+            return address
+        await lane.pace.take()
+        started = time.monotonic()
+        try:
+            return await lane.transmit(delivery, address)
+        finally:
+            metrics.SEND_SECONDS.labels(lane.channel).observe(time.monotonic() - started)
+
+    async def _settle(
+        self, delivery: Delivery, settled: Settled, reason: str, attempts: int
+    ) -> None:
+        outcome = Outcome(settled=settled, reason=reason, attempts=attempts, at=utc_now())
+        if settled == "skipped":
+            if await self._store.settle(delivery.key, outcome):
+                metrics.SETTLED.labels(delivery.channel, settled, reason).inc()
+            return
+        envelope = announcement(delivery, outcome)
+        await self._announcer.hold(envelope)
+        await self._pause("held", delivery)
+        if not await self._store.settle(delivery.key, outcome):
+            await self._announcer.drop(envelope)
+            return
+        metrics.SETTLED.labels(delivery.channel, settled, reason.split(":")[0]).inc()
+        await self._pause("settled", delivery)
+        await self._announcer.publish(envelope)
+
+    async def _pause(self, point: str, delivery: Delivery) -> None:
+        if self.between_steps is not None:
+            await self.between_steps(point, delivery)
