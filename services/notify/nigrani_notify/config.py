@@ -19,8 +19,9 @@ class NotifySettings(NigraniSettings):
     intake_internal_url: str = Field(
         default="http://127.0.0.1:8000", validation_alias="INTAKE_INTERNAL_URL"
     )
-    internal_api_token: SecretStr = Field(
-        default=SecretStr("development-internal-token"), validation_alias="INTERNAL_API_TOKEN"
+    # Unset, no citizen can be messaged (attempts wait for it); refused in production.
+    internal_api_token: SecretStr | None = Field(
+        default=None, min_length=32, validation_alias="INTERNAL_API_TOKEN"
     )
     intake_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # Links written into messages.
@@ -76,6 +77,12 @@ class NotifySettings(NigraniSettings):
     relay_grace_seconds: float = Field(
         default=10.0, gt=0, le=300, validation_alias="NOTIFY_RELAY_GRACE_SECONDS"
     )
+
+    @model_validator(mode="after")
+    def _refuse_production_without_contact_access(self) -> NotifySettings:
+        if self.environment == "production" and self.internal_api_token is None:
+            raise ValueError("INTERNAL_API_TOKEN must be set in production (citizens' contacts)")
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> NotifySettings:

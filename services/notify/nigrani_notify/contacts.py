@@ -42,21 +42,20 @@ class ContactUnavailableError(Exception):
 
 
 class IntakeContacts:
-    """GET /internal/v1/requests/{code}/contact, with the service token."""
+    """GET /internal/v1/requests/{code}/contact, with the service token, over a client
+    whose base URL is intake's (one connection pool for the process)."""
 
-    def __init__(self, base_url: str, token: SecretStr | None, timeout_seconds: float) -> None:
-        self._base_url = base_url.rstrip("/")
+    def __init__(self, client: httpx.AsyncClient, token: SecretStr | None) -> None:
+        self._client = client
         self._token = token
-        self._timeout = timeout_seconds
 
     async def fetch(self, request_id: str) -> CitizenContact:
         if self._token is None:
             raise ContactUnavailableError("no INTERNAL_API_TOKEN configured")
-        url = f"{self._base_url}/internal/v1/requests/{request_id}/contact"
+        url = f"/internal/v1/requests/{request_id}/contact"
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.get(url, headers=headers)
+            response = await self._client.get(url, headers=headers)
         except httpx.HTTPError as error:
             raise ContactUnavailableError(type(error).__name__) from None
         if response.status_code == 404:

@@ -92,6 +92,14 @@ class Dispatcher:
     def lanes(self) -> Mapping[Channel, Lane]:
         return self._lanes
 
+    @property
+    def store(self) -> DeliveryStore:
+        return self._store
+
+    async def relay_round(self, grace: timedelta) -> int:
+        """Announces what a dead sender left in the outbox."""
+        return await self._announcer.relay_round(grace)
+
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         """Records the deliveries, then their first attempts. Both are idempotent: an
         event redelivered after a crash between the two finds its deliveries and
