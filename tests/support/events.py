@@ -11,6 +11,8 @@ from nigrani_shared.events import (
     CaseEscalated,
     DeadlineSet,
     EventEnvelope,
+    NotificationFailed,
+    NotificationSent,
     RequestRouted,
     RequestSubmitted,
     SlaBreached,
@@ -186,4 +188,38 @@ def sla_breached(code: str, *, due_at: datetime, target: SlaTarget = "resolution
         subject=code,
         source="/test",
         event_id=derived_event_id(code, "breached", target),
+    )
+
+
+def notification_outcome(
+    code: str,
+    *,
+    sent: bool,
+    kind: str = "received",
+    channel: str = "sms",
+    audience: str = "citizen",
+    recipient: str = "citizen",
+    attempts: int = 1,
+    reason: str = "ok",
+) -> EventEnvelope:
+    """A notification.sent / notification.failed as notify announces it (its id derived
+    from the delivery, so an announcement repeated is the same event)."""
+    model = NotificationSent if sent else NotificationFailed
+    delivery_id = derived_event_id(code, kind, channel, recipient)
+    data = model(
+        request_id=code,
+        delivery_id=delivery_id,
+        kind=kind,
+        channel=channel,
+        audience=audience,
+        recipient=recipient,
+        attempts=attempts,
+        reason=reason,
+        occurred_at=utc_now(),
+    )
+    return new_event(
+        data,
+        subject=code,
+        source="/test",
+        event_id=derived_event_id(delivery_id, "sent" if sent else "failed"),
     )

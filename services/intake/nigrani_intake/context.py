@@ -10,6 +10,7 @@ from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.followup.access import CitizenAccess
 from nigrani_intake.followup.service import FollowUpService
+from nigrani_intake.notifications.service import NotificationsService
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
 
@@ -25,3 +26,4 @@ class IntakeContext:
     public_status: PublicStatus
     citizen_access: CitizenAccess
     followup: FollowUpService
+    notifications: NotificationsService

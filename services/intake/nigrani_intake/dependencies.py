@@ -18,6 +18,7 @@ from nigrani_intake.catalog.service import Catalog
 from nigrani_intake.contacts.service import ContactService
 from nigrani_intake.context import IntakeContext
 from nigrani_intake.followup.service import FollowUpService
+from nigrani_intake.notifications.service import NotificationsService
 from nigrani_intake.submissions.service import SubmissionService
 from nigrani_intake.submissions.status_cache import PublicStatus
 from nigrani_intake.submissions.tracking_code import normalise_tracking_code
@@ -114,10 +115,15 @@ async def _followup(request: Request) -> FollowUpService:
     return _context(request).followup
 
 
+async def _notifications(request: Request) -> NotificationsService:
+    return _context(request).notifications
+
+
 #: The stored request of the citizen holding its token (routes also declare the `token`
 #: rate limit, which FastAPI runs first, so guesses are counted before the store is read).
 CitizenRequest = Annotated[Document, Depends(_citizen_request)]
 FollowUpDep = Annotated[FollowUpService, Depends(_followup)]
+NotificationsDep = Annotated[NotificationsService, Depends(_notifications)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 SubmissionsDep = Annotated[SubmissionService, Depends(_submissions)]
 ContactsDep = Annotated[ContactService, Depends(_contacts)]

@@ -12,6 +12,10 @@ others, stored with its level and the role of the office now responsible.
 The SLA service's due times (`sla.deadline_set`) are stored generation by generation in
 their own insert-only documents (delay/repository.py); whether a request is overdue is
 read from them when the view is built, so `sla.breached` needs no effect of its own.
+
+How notify's deliveries ended (`notification.sent`, `notification.failed`) is stored
+apart from the timeline (notifications/repository.py), which the public view never reads:
+they show on the internal view and, for the citizen's own messages, the private one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from nigrani_shared.events import (
     CaseEscalated,
     DeadlineSet,
     EventEnvelope,
+    NotificationFailed,
+    NotificationSent,
     RequestRouted,
     RequestRoutedV1,
     SlaBreached,
@@ -28,6 +34,7 @@ from nigrani_shared.events import (
 from nigrani_shared.kafka.runtime import Handler
 
 from nigrani_intake.delay.repository import DeadlinesRepository, generation_document
+from nigrani_intake.notifications.repository import NotificationsRepository
 from nigrani_intake.submissions.repository import RequestsRepository
 from nigrani_intake.submissions.timeline_repository import FIRST_VERSION, TimelineRepository
 
@@ -40,6 +47,7 @@ def build_handlers(
     requests: RequestsRepository,
     timeline_entries: TimelineRepository,
     deadlines: DeadlinesRepository,
+    notifications: NotificationsRepository,
 ) -> dict[str, Handler]:
     async def add(request_id: str, event_id: str, entry: dict[str, object]) -> None:
         if not await requests.exists(request_id):
@@ -78,6 +86,23 @@ def build_handlers(
         count it as understood."""
         assert isinstance(envelope.data, SlaBreached)
 
+    async def on_notification(envelope: EventEnvelope) -> None:
+        # No check that the request exists, as for due times: an outcome is only ever
+        # read together with its request.
+        data = envelope.data
+        assert isinstance(data, NotificationSent | NotificationFailed)
+        await notifications.add(
+            data.request_id,
+            envelope.id,
+            outcome="sent" if isinstance(data, NotificationSent) else "failed",
+            channel=data.channel,
+            kind=data.kind,
+            audience=data.audience,
+            reason=data.reason,
+            attempts=data.attempts,
+            at=data.occurred_at,
+        )
+
     return {
         RequestRouted.event_type: on_routed,
         RequestRoutedV1.event_type: on_routed,
@@ -85,6 +110,8 @@ def build_handlers(
         CaseEscalated.event_type: on_case_changed,
         DeadlineSet.event_type: on_deadline_set,
         SlaBreached.event_type: on_breached,
+        NotificationSent.event_type: on_notification,
+        NotificationFailed.event_type: on_notification,
     }
 
 

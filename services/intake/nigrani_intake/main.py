@@ -30,6 +30,9 @@ from nigrani_intake.followup.router import router as followup_router
 from nigrani_intake.followup.rules import Windows
 from nigrani_intake.followup.service import FollowUpService
 from nigrani_intake.indexes import INDEXES
+from nigrani_intake.notifications import repository as notifications_repository
+from nigrani_intake.notifications.router import internal_router as notifications_router
+from nigrani_intake.notifications.service import NotificationsService
 from nigrani_intake.outbox import repository as outbox_repository
 from nigrani_intake.outbox.relay import OutboxRelay
 from nigrani_intake.outbox.signal import OutboxSignal
@@ -64,6 +67,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             )
             deadlines = deadlines_repository.DeadlinesRepository(
                 clients.db[deadlines_repository.COLLECTION]
+            )
+            notifications = notifications_repository.NotificationsRepository(
+                clients.db[notifications_repository.COLLECTION]
             )
             outbox_signal = OutboxSignal()
             messages = messages_repository.MessagesRepository(
@@ -121,6 +127,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     references=references,
                     timeline_entries=timeline_entries,
                     deadlines=deadlines,
+                    notifications=notifications,
                     derivation=action_derivation,
                     outbox=outbox,
                     signal=outbox_signal,
@@ -130,6 +137,11 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                         confirmation=settings.confirmation_window_days,
                         reopen=settings.reopen_window_days,
                     ),
+                    store_timeout_seconds=settings.store_timeout_seconds,
+                ),
+                notifications=NotificationsService(
+                    requests=requests,
+                    notifications=notifications,
                     store_timeout_seconds=settings.store_timeout_seconds,
                 ),
             )
@@ -164,4 +176,5 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(internal_router)
     app.include_router(followup_router)
     app.include_router(followup_internal_router)
+    app.include_router(notifications_router)
     return app

@@ -14,6 +14,7 @@ from nigrani_intake.config import IntakeSettings
 from nigrani_intake.delay import repository as deadlines_repository
 from nigrani_intake.handlers import build_handlers
 from nigrani_intake.indexes import INDEXES
+from nigrani_intake.notifications import repository as notifications_repository
 from nigrani_intake.submissions import repository as requests_repository
 from nigrani_intake.submissions import timeline_repository
 
@@ -26,6 +27,9 @@ def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
     deadlines = deadlines_repository.DeadlinesRepository(
         clients.db[deadlines_repository.COLLECTION]
     )
+    notifications = notifications_repository.NotificationsRepository(
+        clients.db[notifications_repository.COLLECTION]
+    )
     # "earliest": a new intake group rebuilds the public timeline from the whole history.
     # Its effects, the insert of the entry of the event's case version or of the due
     # times' generation, are naturally idempotent: no record of applied events is kept (it
@@ -33,7 +37,7 @@ def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
     return consumer_for(
         clients,
         group_id=GROUP_ID,
-        handlers=build_handlers(requests, entries, deadlines),
+        handlers=build_handlers(requests, entries, deadlines, notifications),
         start_from="earliest",
         dedupe="by_effect",
     )

@@ -1,9 +1,14 @@
 """The citizen's own view of their request: the public view, plus what only they may see
-(description, full location, contact details, their messages, the actions open to them).
-Served only to the holder of the citizen token, with `Cache-Control: no-store`."""
+(description, full location, contact details, their messages, the actions open to them,
+and how the messages sent to them were delivered). Served only to the holder of the
+citizen token, with `Cache-Control: no-store`.
+
+Deliveries to staff and to webhook subscribers are staff-internal: they are shown by the
+internal endpoint (notifications/router.py), not here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +23,12 @@ from nigrani_intake.followup.schemas import (
     OpenActionOut,
     RequestPrivate,
 )
+from nigrani_intake.notifications.schemas import NotificationOut
 from nigrani_intake.submissions import timeline
 from nigrani_intake.submissions.public_view import to_public_view
+
+#: The only audience whose deliveries the citizen sees (their own messages).
+CITIZEN_AUDIENCE = "citizen"
 
 
 def to_private_view(
@@ -29,6 +38,7 @@ def to_private_view(
     entries: list[timeline.Entry],
     messages: list[Document],
     opened: tuple[OpenAction, ...],
+    notifications: Sequence[Document] = (),
     deadline: DeadlineState | None = None,
     now: datetime | None = None,
 ) -> RequestPrivate:
@@ -59,6 +69,9 @@ def to_private_view(
             key=_acted_at,
         ),
         open_actions=[OpenActionOut(action=o.action, until=o.until) for o in opened],
+        notifications=[
+            NotificationOut.of(n) for n in notifications if n["audience"] == CITIZEN_AUDIENCE
+        ],
     )
 
 

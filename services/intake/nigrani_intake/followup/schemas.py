@@ -11,6 +11,7 @@ from nigrani_shared.web.errors import ErrorBody
 from pydantic import BaseModel, StringConstraints
 
 from nigrani_intake.followup.rules import CitizenAction
+from nigrani_intake.notifications.schemas import NotificationOut
 from nigrani_intake.submissions.schemas import (
     ContactIn,
     Lines,
@@ -72,6 +73,8 @@ class RequestPrivate(RequestPublic):
     contact_erased_at: datetime | None
     messages: list[MessagePrivate]
     open_actions: list[OpenActionOut]
+    #: How the messages sent to the citizen were delivered (never to staff or subscribers).
+    notifications: list[NotificationOut]
 
 
 class MessageInternal(BaseModel):

@@ -43,6 +43,7 @@ from nigrani_intake.followup.documents import (
 from nigrani_intake.followup.private_view import to_private_view
 from nigrani_intake.followup.repository import MessageReferences, MessagesRepository
 from nigrani_intake.followup.schemas import ActionAccepted, MessageInternal, RequestPrivate
+from nigrani_intake.notifications.repository import NotificationsRepository
 from nigrani_intake.outbox.repository import OutboxRepository
 from nigrani_intake.outbox.signal import OutboxSignal
 from nigrani_intake.submissions import timeline
@@ -84,6 +85,7 @@ class FollowUpService:
         references: MessageReferences,
         timeline_entries: TimelineRepository,
         deadlines: DeadlinesRepository,
+        notifications: NotificationsRepository,
         derivation: ActionDerivation,
         outbox: OutboxRepository,
         signal: OutboxSignal,
@@ -98,6 +100,7 @@ class FollowUpService:
         self._references = references
         self._timeline = timeline_entries
         self._deadlines = deadlines
+        self._notifications = notifications
         self._derivation = derivation
         self._outbox = outbox
         self._signal = signal
@@ -112,10 +115,11 @@ class FollowUpService:
 
     async def private_view(self, request: Document) -> RequestPrivate:
         with pymongo.timeout(self._store_timeout):
-            entries, ids, deadline = await asyncio.gather(
+            entries, ids, deadline, notifications = await asyncio.gather(
                 self._timeline.entries(request),
                 self._references.message_ids(request),
                 self._deadlines.state(request["_id"]),
+                self._notifications.entries(request["_id"]),
             )
             found = await asyncio.gather(*(self._messages.get(i) for i in ids))
         return to_private_view(
@@ -125,6 +129,7 @@ class FollowUpService:
             deadline=deadline,
             now=self._clock(),
             messages=[m for m in found if m is not None],
+            notifications=notifications,
             opened=self._open_actions(timeline.current(entries)),
         )
 

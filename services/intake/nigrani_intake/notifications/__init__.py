@@ -1,0 +1,1 @@
+"""How notify's deliveries about a request ended, for its internal timeline."""
