@@ -8,13 +8,21 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
+from fastapi import FastAPI
+from nigrani_notify.composition import NotifyParts
 from nigrani_notify.config import NotifySettings
 from nigrani_notify.dispatcher import Dispatcher
+from nigrani_notify.main import create_app
 from nigrani_notify.messages import Channel
+from nigrani_notify.recipients import DEFAULT_RECIPIENTS_PATH
 
 from tests.support.infra import Infra
+from tests.support.system import System
 
 logger = logging.getLogger(__name__)
 INTERNAL_TOKEN = "internal-token-for-tests-0123456789abcdef"
@@ -68,3 +76,62 @@ async def sweeping(
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def recipients_file(tmp_path: Path, quiet_hours: str | None = None) -> Path:
+    """The packaged recipients with the quiet hours given ("HH:MM-HH:MM", Karachi) for
+    every department, or none: a test at 2 a.m. must not wait for the morning."""
+    text = DEFAULT_RECIPIENTS_PATH.read_text(encoding="utf-8")
+    if quiet_hours is None:
+        replacement = "quiet_hours: null"
+    else:
+        start, end = quiet_hours.split("-")
+        replacement = f'quiet_hours: {{start: "{start}", end: "{end}"}}'
+    lines = [
+        (line[: len(line) - len(line.lstrip())] + replacement)
+        if line.lstrip().startswith("quiet_hours:")
+        else line
+        for line in text.splitlines()
+    ]
+    path = tmp_path / "recipients.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class Notify:
+    app: FastAPI
+    settings: NotifySettings
+
+    @property
+    def parts(self) -> NotifyParts:
+        parts: NotifyParts = self.app.state.notify_parts
+        return parts
+
+
+@asynccontextmanager
+async def running_notify(
+    infra: Infra,
+    system: System,
+    tmp_path: Path,
+    *,
+    smtp_port: int,
+    sms_url: str,
+    quiet_hours: str | None = None,
+    sms_extra: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Notify]:
+    """Notify in this process beside a running system (its topics, its intake reached
+    in-process for contacts), sending to the test's SMTP server and SMS gateway."""
+    settings = notify_settings(
+        infra,
+        system.intake_settings.topic_prefix,
+        database_name=f"{system.intake_settings.topic_prefix}_notify",
+        recipients_path=recipients_file(tmp_path, quiet_hours),
+        smtp={"host": "127.0.0.1", "port": smtp_port},
+        sms_gateway={"url": sms_url, **(sms_extra or {})},
+        **overrides,
+    )
+    app = create_app(settings, intake_transport=httpx.ASGITransport(app=system.intake_app))
+    async with app.router.lifespan_context(app):
+        yield Notify(app, settings)

@@ -12,20 +12,14 @@ from nigrani_notify.contacts import ContactBook
 from nigrani_notify.deliveries import Delivery
 from nigrani_notify.messages import Language
 from nigrani_notify.planning import CITIZEN, Directory
-
-
-class SubscriptionLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def disabled(self) -> bool: ...
+from nigrani_notify.webhooks.subscription import Subscription
 
 
 class Subscriptions(Protocol):
-    async def get(self, subscription_id: str) -> SubscriptionLike | None: ...
-    async def matching(self, event_type: str) -> Sequence[SubscriptionLike]: ...
+    """The part of nigrani_notify.webhooks.store the dispatcher and listener read."""
+
+    async def get(self, subscription_id: str) -> Subscription | None: ...
+    async def matching(self, event_type: str) -> Sequence[Subscription]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +28,7 @@ class Address:
 
     to: str | None
     language: Language = "en"
-    subscription: SubscriptionLike | None = None
+    subscription: Subscription | None = None
 
 
 @dataclass(frozen=True)

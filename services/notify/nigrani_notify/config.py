@@ -7,6 +7,9 @@ from pathlib import Path
 from nigrani_shared.settings import NigraniSettings
 from pydantic import Field, SecretStr, model_validator
 
+from nigrani_notify.channels.email import EmailSettings
+from nigrani_notify.channels.sms import SmsGatewaySettings
+
 
 class NotifySettings(NigraniSettings):
     service_name: str = "notify"
@@ -32,6 +35,17 @@ class NotifySettings(NigraniSettings):
     staff_case_url: str = Field(
         default="http://127.0.0.1:8001/v1/cases/{tracking_code}",
         validation_alias="NOTIFY_STAFF_CASE_URL",
+    )
+
+    # The gateways, each one JSON object in the environment (see the README): the SMTP
+    # server and the SMS gateway's URL, auth and field mapping. The defaults are the local
+    # sinks that `make up` starts.
+    smtp: EmailSettings = Field(default_factory=EmailSettings, validation_alias="NOTIFY_SMTP")
+    sms_gateway: SmsGatewaySettings = Field(
+        default_factory=SmsGatewaySettings, validation_alias="NOTIFY_SMS_GATEWAY"
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, validation_alias="NOTIFY_WEBHOOK_TIMEOUT_SECONDS"
     )
 
     # Files a deployment supplies: templates and who holds which role (None: packaged).

@@ -49,11 +49,22 @@ from nigrani_notify.messages import delivery_key
 from nigrani_notify.planning import Planner
 from nigrani_notify.shaping import deliveries_of
 from nigrani_notify.waiting import WaitingReminders
+from nigrani_notify.webhooks.payload import NotDeliverableError, webhook_body
 
 logger = logging.getLogger(__name__)
 
 Enqueue = Callable[[Sequence[Delivery]], Awaitable[None]]
-# The webhook body of an event (JSON), or None when the event is not for subscribers.
+
+
+def webhook_body_of(envelope: EventEnvelope) -> str | None:
+    """The webhook body of an event (its allow-listed fields), or None when the event is
+    never for subscribers."""
+    try:
+        return webhook_body(envelope).decode()
+    except NotDeliverableError:
+        return None
+
+
 WebhookBody = Callable[[EventEnvelope], str | None]
 OWN_EVENTS = (NotificationSent, NotificationFailed)
 
@@ -79,7 +90,7 @@ class Listener:
         planner: Planner,
         reminders: WaitingReminders,
         subscriptions: Subscriptions,
-        webhook_body: WebhookBody,
+        webhook_body: WebhookBody = webhook_body_of,
         enqueue: Enqueue,
         horizon: timedelta,
     ) -> None:
