@@ -126,7 +126,7 @@ class EmailSender:
             return SendResult.permanent(invalid.reason)
         try:
             await aiosmtplib.send(
-                message.as_bytes(),
+                message,
                 sender=settings.from_address,
                 recipients=[to_address],
                 hostname=settings.host,

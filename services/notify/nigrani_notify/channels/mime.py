@@ -2,11 +2,12 @@
 
 Its Message-ID comes from the delivery key, so a resend after a crash (the server had the
 message, the mark was lost) carries the same Message-ID and mail clients that thread or
-hide by it show one message. The message is 7-bit clean: headers with Urdu are RFC 2047
-encoded and the bodies base64 or quoted-printable, so no relay on the way needs SMTPUTF8 or
-8BITMIME (the sender hands the flattened bytes to the client, which would otherwise send
-raw UTF-8 headers to a server announcing SMTPUTF8). A header value with a line break is
-refused by the `email` package, which keeps a crafted subject from adding headers.
+hide by it show one message. The bodies are base64 or quoted-printable and headers with
+Urdu are RFC 2047 encoded, so no relay on the way needs 8BITMIME or SMTPUTF8. Addresses are
+plain ASCII (an internationalised domain in its xn-- form): a mailbox with non-ASCII
+letters would need SMTPUTF8 on every hop, which a citizen's provider cannot promise. A
+header value with a line break is refused by the `email` package, which keeps a crafted
+subject from adding headers.
 
 Pure: no I/O, the time is given.
 """
@@ -23,11 +24,10 @@ from email.utils import format_datetime
 
 from nigrani_notify.messages import Language, Rendered
 
-# CRLF lines and 7-bit bodies (base64 or quoted-printable): the message crosses relays
-# that lack 8BITMIME or SMTPUTF8 unchanged.
+# Bodies are encoded 7-bit (base64 or quoted-printable) when set, whatever the server.
 _POLICY = SMTP.clone(cte_type="7bit")
-# One address, no display name or comments: what a recipient record may hold.
-_ADDRESS = re.compile(r"^[^\s@<>,;:\"()\[\]\\]+@[^\s@<>,;:\"()\[\]\\]+\.[^\s@<>,;:\"()\[\]\\]+$")
+# One ASCII address, no display name or comments: what a recipient record may hold.
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 class InvalidMessage(ValueError):

@@ -111,6 +111,18 @@ async def test_without_unsubscribe_or_reply_to_those_headers_are_absent() -> Non
     assert message["Subject"] == ENGLISH.subject
 
 
+async def test_a_mailto_unsubscribe_without_one_click() -> None:
+    async with SmtpSink() as sink:
+        settings = _settings(
+            sink.port, list_unsubscribe="<mailto:unsubscribe@nigrani.example.gov.pk?subject={key}>"
+        )
+        assert await _sender(settings).send(KEY, TO, "en", ENGLISH) == SendResult.sent()
+        [mail] = await sink.wait_for(1)
+    unsubscribe = mail.message["List-Unsubscribe"].strip()
+    assert unsubscribe == f"<mailto:unsubscribe@nigrani.example.gov.pk?subject={KEY}>"
+    assert "List-Unsubscribe-Post" not in mail.message
+
+
 async def test_a_text_only_message_is_a_single_utf8_part() -> None:
     async with SmtpSink() as sink:
         rendered = Rendered(subject="Hello", text="Plain words only")
@@ -234,7 +246,15 @@ async def test_a_server_that_does_not_answer_in_time_is_a_transient_timeout() ->
 
 
 @pytest.mark.parametrize(
-    "address", ["not-an-address", "a@b", "two@example.pk, three@example.pk", "x@y.pk\r\nBcc: z"]
+    "address",
+    [
+        "not-an-address",
+        "a@b",
+        "two@example.pk, three@example.pk",
+        "x@y.pk\r\nBcc: z",
+        "Ayesha <a@example.pk>",
+        "عائشہ@example.pk",
+    ],
 )
 async def test_an_invalid_address_is_permanent_and_nothing_is_sent(address: str) -> None:
     async with SmtpSink() as sink:

@@ -127,10 +127,21 @@ def test_split_keeps_urdu_words_and_diacritics_whole() -> None:
         assert not part.startswith("\u064e")
 
 
-def test_split_never_separates_an_emoji_from_its_skin_tone() -> None:
-    text = ALEF * 69 + "👍🏽"
+def test_split_never_separates_an_emoji_from_its_skin_tone_or_its_joiner() -> None:
+    # 67 + 2 units fit, the skin tone (2 more) does not: the cut moves before the thumb.
+    assert split_text(ALEF * 67 + "👍🏽") == [ALEF * 67, "👍🏽"]
+    # A family is man, joiner, woman: no cut on either side of the joiner.
+    family = "👨\u200d👩"
+    assert split_text(ALEF * 67 + family) == [ALEF * 67, family]
+    assert split_text(ALEF * 66 + family) == [ALEF * 66, family]
+
+
+def test_split_after_a_space_still_keeps_a_combining_mark_with_its_letter() -> None:
+    # The run ends after the space, but the mark after it belongs to the space.
+    text = "a" * 69 + " \u064eb"
     parts = split_text(text)
-    assert parts == [ALEF * 69, "👍🏽"]
+    assert "".join(parts) == text
+    assert not any(part.startswith("\u064e") for part in parts)
 
 
 def _message_text() -> st.SearchStrategy[str]:
