@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,4 +48,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     # Extra arguments (the run marker `make down` looks for) are ignored.
     args, _ = parser.parse_known_args(argv)
+    # aiosmtpd logs every command (addresses included) at INFO; the page is the record.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     asyncio.run(serve(args.smtp_port, args.http_port, args.data_dir.resolve()))

@@ -3,6 +3,7 @@ mail parsed with the `email` package."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -228,6 +229,23 @@ async def test_smtp_replies_are_classified_by_their_code(
             SendResult.sent()
         )
     assert len(sink.mails) == 1
+
+
+async def test_neither_the_address_nor_the_text_reaches_the_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with SmtpSink() as sink:
+        sink.fail_next(1, 550)
+        assert (await _sender(_settings(sink.port)).send(KEY, TO, "ur", URDU)).outcome is (
+            SendOutcome.PERMANENT
+        )
+        assert await _sender(_settings(sink.port)).send(KEY, TO, "ur", URDU) == SendResult.sent()
+    ours = [record for record in caplog.records if record.name != "mail.log"]  # the server's
+    logged = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in ours)
+    assert "smtp send failed" in logged
+    assert "ayesha" not in logged
+    assert "NGR-7KQ2" not in logged
 
 
 async def test_nothing_listening_is_transient() -> None:
