@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from nigrani_localinfra.errors import InfraError
 from nigrani_localinfra.ports import free_ports
 from nigrani_localinfra.sinks import SinkPorts, sinks_running, start_sinks, stop_sinks
 from nigrani_notify.channels.email import EmailSender, EmailSettings
@@ -128,3 +129,14 @@ async def test_start_keeps_a_running_sink_and_refuses_bad_sms(
         response = await client.post(ports.sms_url, content=b"not json")
         assert response.status_code == 400
     assert await _records(ports) == []
+
+
+async def test_a_taken_port_is_a_clear_error_even_when_other_sinks_hold_it(
+    sinks: tuple[Path, SinkPorts], tmp_path: Path
+) -> None:
+    _, ports = sinks
+    other_run = tmp_path / "other-run"
+    [smtp] = free_ports(1)
+    with pytest.raises(InfraError, match="SINKS_HTTP_PORT"):
+        await start_sinks(other_run, SinkPorts(smtp=smtp, http=ports.http))
+    assert not sinks_running(other_run)

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import InfraError
 from ..ports import LOOPBACK
 from ..processes import is_running, read_pid, start_detached, stop_process, tail
-from .web import HEALTH_TEXT
+from .web import HEALTH_PREFIX
 
 SMTP_PORT_VARIABLE = "SINKS_SMTP_PORT"
 HTTP_PORT_VARIABLE = "SINKS_HTTP_PORT"
@@ -73,6 +73,10 @@ def recorded_ports(run_dir: Path) -> SinkPorts | None:
     return SinkPorts(smtp=smtp, http=http)
 
 
+def _data_dir(run_dir: Path) -> Path:
+    return (run_dir / "sinks").resolve()
+
+
 def log_path(run_dir: Path) -> Path:
     return run_dir / "logs" / "sinks.log"
 
@@ -98,7 +102,7 @@ def _launch(run_dir: Path, ports: SinkPorts) -> None:
         "nigrani_localinfra.sinks",
         f"--smtp-port={ports.smtp}",
         f"--http-port={ports.http}",
-        f"--data-dir={run_dir / 'sinks'}",
+        f"--data-dir={_data_dir(run_dir)}",
         _marker(run_dir),
     ]
     start_detached(argv, log_path=log_path(run_dir), pid_path=run_dir / "sinks.pid")
@@ -107,7 +111,7 @@ def _launch(run_dir: Path, ports: SinkPorts) -> None:
 async def _wait_ready(run_dir: Path, ports: SinkPorts) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline and sinks_running(run_dir):
-        if await asyncio.to_thread(_is_ours, f"{ports.url}/healthz"):
+        if await asyncio.to_thread(_is_ours, f"{ports.url}/healthz", _data_dir(run_dir)):
             return
         await asyncio.sleep(0.2)
     raise InfraError(
@@ -117,11 +121,11 @@ async def _wait_ready(run_dir: Path, ports: SinkPorts) -> None:
     )
 
 
-def _is_ours(url: str) -> bool:
-    """True when our sinks answer there (not some other server that has the port)."""
+def _is_ours(url: str, data_dir: Path) -> bool:
+    """True when our sinks answer there (not another server, nor another run's sinks)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL
-            return bool(response.read().decode() == HEALTH_TEXT)
+            return bool(response.read().decode() == f"{HEALTH_PREFIX} {data_dir}")
     except OSError:
         return False
 

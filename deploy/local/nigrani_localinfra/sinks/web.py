@@ -15,7 +15,14 @@ from starlette.routing import Route
 from .inbox import Inbox
 from .page import render_page
 
-HEALTH_TEXT = "nigrani-sinks"
+HEALTH_PREFIX = "nigrani-sinks"
+
+
+def health_text(inbox: Inbox) -> str:
+    """Names the data directory, so that `up` knows it is its own sinks that answer."""
+    return f"{HEALTH_PREFIX} {inbox.data_dir}"
+
+
 _MAIL_HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
@@ -54,7 +61,7 @@ def create_app(inbox: Inbox) -> Starlette:
         return JSONResponse({"id": record["id"]})
 
     async def healthz(request: Request) -> Response:
-        return PlainTextResponse(HEALTH_TEXT)
+        return PlainTextResponse(health_text(inbox))
 
     return Starlette(
         routes=[
