@@ -137,6 +137,9 @@ async def test_a_taken_port_is_a_clear_error_even_when_other_sinks_hold_it(
     _, ports = sinks
     other_run = tmp_path / "other-run"
     [smtp] = free_ports(1)
-    with pytest.raises(InfraError, match="SINKS_HTTP_PORT"):
-        await start_sinks(other_run, SinkPorts(smtp=smtp, http=ports.http))
-    assert not sinks_running(other_run)
+    try:
+        with pytest.raises(InfraError, match="SINKS_HTTP_PORT"):
+            await start_sinks(other_run, SinkPorts(smtp=smtp, http=ports.http))
+        assert not sinks_running(other_run)
+    finally:
+        await stop_sinks(other_run)  # only does something when the test fails
