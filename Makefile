@@ -2,7 +2,9 @@
 #   make up         run the whole system in the background (local Kafka + FerretDB unless
 #                   KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI are set); prints each URL.
 #                   Starts only what is not running: a live broker, store or service is kept.
-#                   A real Prometheus scrapes every service, with the alert rules loaded
+#                   A real Prometheus scrapes every service, with the alert rules loaded;
+#                   local mail and SMS sinks (SMTP 1025, page and SMS gateway on 8025)
+#                   receive what notify sends
 #   make down       stop the services and the local infrastructure
 #   make status     what runs (exit 3 if something does not)
 #   make test       lint, type-check and run every test (unit, integration, end to end),

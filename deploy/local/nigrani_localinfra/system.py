@@ -6,7 +6,9 @@ Run through the command line (`python -m nigrani_localinfra system up|down|statu
 Infrastructure comes from the environment (KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI, e.g. a
 real cluster) or, when those are unset, from the local stack in `.run/infra`. Each service
 then runs as its own detached process (`python -m nigrani_<service>`, consumer embedded),
-logging to `.run/logs/<service>.log`. `up` returns once every service's /readyz answers;
+logging to `.run/logs/<service>.log`. Before them, the local mail and SMS sinks start (an
+SMTP server and an SMS gateway that keep what they receive, on one page; see `sinks/`).
+`up` returns once every service's /readyz answers;
 then a real Prometheus (`.run/infra/prometheus*`, port `PROMETHEUS_PORT` or 9090, or a free
 one if 9090 is taken) scrapes every service it started, with the alert rules loaded.
 """
@@ -26,6 +28,8 @@ from .errors import InfraError
 from .processes import is_running, read_pid, start_detached, stop_process, tail
 from .prometheus import DEFAULT_PORT as PROMETHEUS_DEFAULT_PORT
 from .prometheus import PrometheusNode, start_prometheus, stop_prometheus
+from .sinks import log_path as sinks_log_path
+from .sinks import recorded_ports, sinks_running, start_sinks, stop_sinks
 from .stack import InfraEndpoints, running_endpoints, start_stack, stop_stack
 
 READY_TIMEOUT_S = 90.0
@@ -137,6 +141,13 @@ async def up(run_dir: Path) -> None:
         )
     _show(f"Kafka      {endpoints.kafka_bootstrap_servers}")
     _show(f"MongoDB    {endpoints.mongodb_uri}")
+    if sinks_running(run_dir):
+        _log("[system] the mail and SMS sinks are already running")
+    sinks = await start_sinks(run_dir)
+    _show(
+        f"{'mail+sms':<10} {sinks.url}  (smtp {sinks.smtp_address}, sms {sinks.sms_url};"
+        f" logs: {sinks_log_path(run_dir)})"
+    )
     for service in SERVICES:
         if service_running(run_dir, service):
             _log(f"[system] {service.name} is already running")
@@ -187,6 +198,8 @@ async def stop_services(run_dir: Path, services: Sequence[Service] = SERVICES) -
 async def down(run_dir: Path) -> None:
     await stop_services(run_dir)
     _log("services stopped")
+    await stop_sinks(run_dir, log=_log)
+    _log("mail and SMS sinks stopped")
     await stop_prometheus(run_dir / "infra", log=_log)
     _log("Prometheus stopped")
     if (run_dir / "infra").exists():
@@ -203,6 +216,10 @@ async def status(run_dir: Path) -> bool:
     running = [service_running(run_dir, service) for service in SERVICES]
     for service, alive in zip(SERVICES, running, strict=True):
         _show(f"{service.name:<10} {service.url}  {'running' if alive else 'stopped'}")
+    running.append(sinks_running(run_dir))
+    sinks = recorded_ports(run_dir)
+    where = f"{sinks.url}  (smtp {sinks.smtp_address})" if sinks else "(never started)"
+    _show(f"{'mail+sms':<10} {where}  {'running' if running[-1] else 'stopped'}")
     prometheus = PrometheusNode(run_dir / "infra")
     running.append(prometheus.is_running())
     where = prometheus.url if prometheus.port is not None else "(never started)"
