@@ -21,7 +21,13 @@ import httpx
 import pytest
 from nigrani_shared.auth.identity import Role
 from nigrani_shared.clock import utc_now
-from nigrani_shared.events import RequestRouted, derived_event_id, new_event
+from nigrani_shared.events import (
+    CaseChanged,
+    EventEnvelope,
+    RequestRouted,
+    derived_event_id,
+    new_event,
+)
 
 from tests.support.citizen import NO_STATUS_CACHE, act
 from tests.support.infra import Infra
@@ -121,9 +127,7 @@ async def _staff_act(
     headers = staff_headers(system.routing_settings, who, HOME, role)
 
     async def accepted() -> bool:
-        response = await routing.post(
-            f"/staff/v1/cases/{code}/{path}", json=body, headers=headers
-        )
+        response = await routing.post(f"/staff/v1/cases/{code}/{path}", json=body, headers=headers)
         return response.status_code == 200
 
     await eventually(accepted, within=60, interval=0.3, what=f"{path} {body} on {code}")
@@ -326,3 +330,28 @@ async def _count(items: list[Any], expected: int) -> bool:
 async def _sms_keys(s: Stack) -> list[str]:
     deliveries = s.system.mongo[s.notify.settings.database_name]["deliveries"]
     return [str(doc["_id"]) async for doc in deliveries.find({"channel": "sms"})]
+
+
+async def test_a_consumer_dying_between_recording_and_the_view_loses_nothing(
+    infra: Infra, tmp_path: Path
+) -> None:
+    """The handler dies after recording what a case change owes and before moving its view
+    of the request: the redelivered change must still owe it (and owe it once)."""
+    async with stack(infra, tmp_path) as s:
+        died: list[str] = []
+
+        async def dies_once(envelope: EventEnvelope) -> None:
+            if envelope.type == CaseChanged.event_type and not died:
+                died.append(envelope.id)
+                raise RuntimeError("the consumer dies here")
+
+        s.notify.parts.listener.between_writes = dies_once
+        code, _ = await _submit(s.system)
+        await _state(s.system, code, "routed")
+        await _staff_act(
+            s.system, code, "assign", {"assignee": "officer-1"}, who="sup", role=Role.SUPERVISOR
+        )
+        await eventually(lambda: _count(s.mails_to(OFFICER_EMAIL), 1), within=60)
+        await asyncio.sleep(3)
+    assert len(died) == 1
+    assert len(s.mails_to(OFFICER_EMAIL)) == 1

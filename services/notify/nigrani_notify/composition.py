@@ -91,7 +91,11 @@ def build_dispatcher(
         for channel, transmit in transmits.items()
     }
     announcer = Announcer(
-        db[OUTBOX], store.outcome, producer, settings.lifecycle_topic, on_published or (lambda _: None)
+        db[OUTBOX],
+        store.outcome,
+        producer,
+        settings.lifecycle_topic,
+        on_published or (lambda _: None),
     )
     policy = RetryPolicy(
         attempts=settings.retry_attempts,
@@ -140,9 +144,7 @@ async def build_parts(
         "webhook": webhook_transmit(webhooks),
     }
     assert set(transmits) == set(CHANNELS)
-    contacts = ContactBook(
-        db[CONTACTS], IntakeContacts(intake, settings.internal_api_token)
-    )
+    contacts = ContactBook(db[CONTACTS], IntakeContacts(intake, settings.internal_api_token))
     addresses = AddressBook(contacts, recipients, subscriptions)
     dispatcher = build_dispatcher(
         db, clients.producer, settings, addresses, transmits, quiet_hours_rule(recipients)

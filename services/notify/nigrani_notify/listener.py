@@ -102,6 +102,8 @@ class Listener:
         self._webhook_body = webhook_body
         self._enqueue = enqueue
         self._horizon = horizon
+        # Between recording what is owed and moving the view, for tests that force it.
+        self.between_writes: Callable[[EventEnvelope], Awaitable[None]] | None = None
 
     def handlers(self) -> dict[str, Handler]:
         """Every event type: webhook subscribers may ask for any of them."""
@@ -123,6 +125,8 @@ class Listener:
             await self._enqueue(await self._owed(envelope, view))
             if isinstance(data, CaseChanged) and data.case_version > view.case_version:
                 await self._reminders.watch(data)
+        if self.between_writes is not None:
+            await self.between_writes(envelope)
         after = moved(view, data)
         if after != view:
             await self._cases.save(after, utc_now())

@@ -72,7 +72,9 @@ def create_app(
                     transport=intake_transport,
                 )
             )
-            parts = await build_parts(stack, clients, settings, files.templates, files.recipients, intake)
+            parts = await build_parts(
+                stack, clients, settings, files.templates, files.recipients, intake
+            )
             app.state.notify_parts = parts
             checks: dict[str, ReadinessCheck] = dict(clients.readiness_checks())
             start_loops(stack, parts, settings)
