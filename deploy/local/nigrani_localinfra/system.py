@@ -16,7 +16,9 @@ one if 9090 is taken) scrapes every service it started, with the alert rules loa
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import secrets
 import sys
 import time
 import urllib.request
@@ -28,8 +30,8 @@ from .errors import InfraError
 from .processes import is_running, read_pid, start_detached, stop_process, tail
 from .prometheus import DEFAULT_PORT as PROMETHEUS_DEFAULT_PORT
 from .prometheus import PrometheusNode, start_prometheus, stop_prometheus
+from .sinks import SinkPorts, recorded_ports, sinks_running, start_sinks, stop_sinks
 from .sinks import log_path as sinks_log_path
-from .sinks import recorded_ports, sinks_running, start_sinks, stop_sinks
 from .stack import InfraEndpoints, running_endpoints, start_stack, stop_stack
 
 READY_TIMEOUT_S = 90.0
@@ -88,7 +90,36 @@ def _marker(run_dir: Path, service: Service) -> str:
     return f"--nigrani-run={run_dir}/{service.name}"
 
 
-def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) -> int:
+def internal_api_token(run_dir: Path) -> str:
+    """The token intake's internal API asks of notify: made once per run directory (kept
+    readable by its owner only) unless the environment gives one."""
+    path = run_dir / "internal-api-token"
+    if not path.exists():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def local_wiring(run_dir: Path, sinks: SinkPorts) -> dict[str, str]:
+    """How the services find each other and the local sinks; the environment overrides
+    each of these (a real SMTP server or SMS gateway, say)."""
+    intake = next(service for service in SERVICES if service.name == "intake")
+    return {
+        "INTERNAL_API_TOKEN": internal_api_token(run_dir),
+        "INTAKE_INTERNAL_URL": intake.url,
+        "NOTIFY_PUBLIC_STATUS_URL": f"{intake.url}/v1/requests/{{tracking_code}}",
+        "NOTIFY_SMTP": json.dumps({"host": "127.0.0.1", "port": sinks.smtp}),
+        "NOTIFY_SMS_GATEWAY": json.dumps({"url": sinks.sms_url}),
+    }
+
+
+def start_service(
+    run_dir: Path,
+    service: Service,
+    endpoints: InfraEndpoints,
+    wiring: dict[str, str] | None = None,
+) -> int:
     pid_path = run_dir / f"{service.name}.pid"
     pid = read_pid(pid_path)
     if pid is not None and service_running(run_dir, service):
@@ -98,6 +129,7 @@ def start_service(run_dir: Path, service: Service, endpoints: InfraEndpoints) ->
         # the environment may override these).
         "KAFKA_REPLICATION_FACTOR": "1",
         "KAFKA_MIN_INSYNC_REPLICAS": "1",
+        **(wiring or {}),
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap_servers,
         "MONGODB_URI": endpoints.mongodb_uri,
@@ -153,7 +185,7 @@ async def up(run_dir: Path) -> None:
             _log(f"[system] {service.name} is already running")
         else:
             _log(f"[system] starting {service.name}")
-            start_service(run_dir, service, endpoints)
+            start_service(run_dir, service, endpoints, local_wiring(run_dir, sinks))
     for service in SERVICES:
         await wait_ready(run_dir, service)
         _show(f"{service.name:<10} {service.url}  (logs: {run_dir}/logs/{service.name}.log)")
