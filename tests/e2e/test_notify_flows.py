@@ -214,6 +214,9 @@ async def test_an_anonymous_request_tells_the_citizen_nothing(infra: Infra, tmp_
         await _state(s.system, named, "routed")
         await eventually(lambda: _count(s.mails_to(CITIZEN_EMAIL), 2), within=60)
         await asyncio.sleep(3)
+        deliveries = s.system.mongo[s.notify.settings.database_name]["deliveries"]
+        owed = [doc async for doc in deliveries.find({"recipient": "citizen"})]
+    assert {doc["request_id"] for doc in owed} == {named}  # nothing even planned for them
     assert len(s.smtp.mails) == 2  # the named citizen's received and routed only
     for code in silent:
         assert all(code not in mail.part("text/plain") for mail in s.smtp.mails)

@@ -27,7 +27,7 @@ from nigrani_shared.events import (
     SlaWarning,
 )
 
-from nigrani_notify.cases import CaseView
+from nigrani_notify.cases import CaseView, after_submitted
 from nigrani_notify.contexts import ContextValue
 from nigrani_notify.messages import Audience, Channel, Language, MessageKind
 
@@ -100,7 +100,8 @@ class Planner:
     def plan(self, event: EventData, view: CaseView) -> list[Planned]:
         """`view` is the request as known before this event."""
         if isinstance(event, RequestSubmitted | RequestSubmittedV2 | RequestSubmittedV1):
-            return self._citizen("received", view)
+            # The view before the submission knows nothing yet: the event says.
+            return self._citizen("received", after_submitted(view, event))
         if isinstance(event, RequestRouted | RequestRoutedV1):
             return self._citizen("routed", view, department_name=event.department_name)
         if isinstance(event, CaseEscalated):

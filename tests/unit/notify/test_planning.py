@@ -143,7 +143,8 @@ def test_an_anonymous_or_contactless_request_tells_the_citizen_nothing_ever(
         CaseView(request_id="NGR-1"), submitted(anonymous=anonymous, has_contact=has_contact)
     )
     assert view.citizen_reachable is False
-    assert PLANNER.plan(submitted(anonymous=anonymous), view) == []
+    event = submitted(anonymous=anonymous, has_contact=has_contact)
+    assert PLANNER.plan(event, CaseView(request_id="NGR-1")) == []  # the event alone says so
     resolved = changed(3, "resolve", "in_progress", "resolved")
     assert [p for p in PLANNER.plan(resolved, view) if p.audience == "citizen"] == []
 
