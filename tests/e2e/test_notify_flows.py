@@ -248,7 +248,9 @@ async def test_a_hanging_sms_gateway_does_not_hold_email_back(infra: Infra, tmp_
     # Every SMS call hangs for a minute (the adapter gives up after 45 s): had the channels
     # shared one sweep, or had the consumer waited for sends, the routed e-mails would
     # wait behind the hanging received SMS.
-    async with stack(infra, tmp_path, sms_extra={"timeout_seconds": 45.0}) as s:
+    async with stack(
+        infra, tmp_path, sms_extra={"timeout_seconds": 45.0}, attempt_lease_seconds=60.0
+    ) as s:
         s.sms.slow_next(1000, 60.0)
         codes = [(await _submit(s.system))[0] for _ in range(3)]
         for code in codes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -44,6 +45,9 @@ def notify_settings(infra: Infra, prefix: str, **overrides: Any) -> NotifySettin
         "retry_max_seconds": 1.0,
         "attempt_lease_seconds": 3.0,
         "intake_timeout_seconds": 1.0,
+        "webhook_timeout_seconds": 1.0,
+        "smtp": {"timeout_seconds": 1.5},
+        "sms_gateway": {"timeout_seconds": 1.5},
         "timer_settle_seconds": 1.0,
         "sweep_interval_seconds": 0.1,
         "relay_grace_seconds": 1.0,
@@ -128,10 +132,32 @@ async def running_notify(
         system.intake_settings.topic_prefix,
         database_name=f"{system.intake_settings.topic_prefix}_notify",
         recipients_path=recipients_file(tmp_path, quiet_hours),
-        smtp={"host": "127.0.0.1", "port": smtp_port},
-        sms_gateway={"url": sms_url, **(sms_extra or {})},
+        smtp={"host": "127.0.0.1", "port": smtp_port, "timeout_seconds": 1.5},
+        sms_gateway={"url": sms_url, "timeout_seconds": 1.5, **(sms_extra or {})},
         **overrides,
     )
     app = create_app(settings, intake_transport=httpx.ASGITransport(app=system.intake_app))
     async with app.router.lifespan_context(app):
         yield Notify(app, settings)
+
+
+def notify_environment(
+    *, database: str, intake_url: str, smtp_port: int, sms_url: str, recipients: Path
+) -> dict[str, str]:
+    """Environment variables for a real `python -m nigrani_notify` beside the test's SMTP
+    server and SMS gateway, with the short retry and lease times of these tests."""
+    return {
+        "NOTIFY_DATABASE": database,
+        "INTAKE_INTERNAL_URL": intake_url,
+        "NOTIFY_SMTP": json.dumps({"host": "127.0.0.1", "port": smtp_port, "timeout_seconds": 2}),
+        "NOTIFY_SMS_GATEWAY": json.dumps({"url": sms_url, "timeout_seconds": 2}),
+        "INTAKE_TIMEOUT_SECONDS": "1",
+        "NOTIFY_WEBHOOK_TIMEOUT_SECONDS": "1",
+        "NOTIFY_RECIPIENTS_PATH": str(recipients),
+        "NOTIFY_RETRY_BASE_SECONDS": "0.2",
+        "NOTIFY_RETRY_MAX_SECONDS": "1",
+        "NOTIFY_ATTEMPT_LEASE_SECONDS": "5",
+        "NOTIFY_TIMER_SETTLE_SECONDS": "1",
+        "NOTIFY_SWEEP_INTERVAL_SECONDS": "0.1",
+        "NOTIFY_RELAY_GRACE_SECONDS": "1",
+    }

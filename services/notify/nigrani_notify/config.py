@@ -100,6 +100,16 @@ class NotifySettings(NigraniSettings):
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> NotifySettings:
-        if self.attempt_lease_seconds <= self.intake_timeout_seconds:
-            raise ValueError("NOTIFY_ATTEMPT_LEASE_SECONDS must outlast one attempt")
+        """A watchdog that fired while its attempt still runs would send a second time."""
+        longest = self.intake_timeout_seconds + max(
+            self.smtp.timeout_seconds,
+            self.sms_gateway.timeout_seconds,
+            self.webhook_timeout_seconds,
+        )
+        if self.attempt_lease_seconds <= longest:
+            raise ValueError(
+                f"NOTIFY_ATTEMPT_LEASE_SECONDS ({self.attempt_lease_seconds:g}) must outlast "
+                f"one attempt: the contact look-up and the slowest gateway's timeout "
+                f"({longest:g} s)"
+            )
         return self

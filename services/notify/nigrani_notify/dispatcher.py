@@ -9,12 +9,12 @@ waits for a gateway.
 Attempt n of a delivery:
 1. nothing happens if the delivery has ended, or if this is a watchdog of attempt n-1
    and n-1 recorded its result (the ordinary path scheduled what follows);
-2. the attempt is claimed by inserting `<key>:<n>` (one sender per attempt, whatever the
-   replicas and redeliveries);
-3. a watchdog for attempt n+1 is scheduled at now + lease: if this sender dies before
+2. a watchdog for attempt n+1 is scheduled at now + lease: if this sender dies before
    recording a result (after the gateway accepted, say), the next attempt goes out
    under the same idempotency key, which the SMS gateway and webhook receivers use to
    drop the repeat (SMTP has none: README, "What can be sent twice");
+3. the attempt is claimed by inserting `<key>:<n>` (one sender per attempt, whatever the
+   replicas and redeliveries);
 4. the address is looked up, the message sent, the result recorded;
 5. sent or permanent: the outcome is recorded and announced; transient: attempt n+1 is
    scheduled after the backoff (or the gateway's Retry-After) until the attempts run out.
@@ -154,11 +154,14 @@ class Dispatcher:
         if attempt > self._policy.attempts:
             await self._settle(delivery, "failed", "retries_exhausted", attempt - 1)
             return
-        if not await self._store.claim_attempt(key, attempt, utc_now()):
-            return  # another sender has it; its watchdog covers its death
+        # The watchdog before the claim: a sender that dies between the two leaves a
+        # watchdog and no claim (the watchdog goes on), never a claim nobody watches.
         watchdog_at = self._not_before(delivery, utc_now() + self._lease)
         timer_key, payload = attempt_timer(key, attempt + 1, after=attempt)
         await lane.wheel.schedule(timer_key, watchdog_at, payload)
+        await self._pause("watched", delivery)
+        if not await self._store.claim_attempt(key, attempt, utc_now()):
+            return  # another sender has it; its watchdog covers its death
         await self._pause("claimed", delivery)
         result = await self._send(lane, delivery)
         await self._pause("sent", delivery)

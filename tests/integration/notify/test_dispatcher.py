@@ -243,6 +243,19 @@ async def test_a_sender_dying_after_the_gateway_accepted_is_followed_under_the_s
     assert event["data"]["attempts"] == 2
 
 
+async def test_a_sender_dying_between_watchdog_and_claim_is_followed_by_the_watchdog(
+    rig: Rig,
+) -> None:
+    dying = rig.dispatcher()
+    dying.between_steps = dies_once_at("watched")
+    owed = delivery("NGR-DIED-BEFORE-CLAIM")
+    await dying.enqueue([owed])
+    async with sweeping(dying):
+        await eventually(lambda: settled_as(dying, owed.key, "sent"), within=30)
+        assert len(await rig.announced()) == 1
+    assert rig.gateway.calls == [owed.key]
+
+
 async def test_a_sender_dying_after_its_claim_is_followed_by_the_watchdog(rig: Rig) -> None:
     dying = rig.dispatcher()
     dying.between_steps = dies_once_at("claimed")
