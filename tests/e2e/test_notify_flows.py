@@ -39,6 +39,7 @@ from tests.support.smtp_sink import ReceivedMail, SmtpSink
 from tests.support.staff import staff_headers
 from tests.support.system import System, running_system
 from tests.support.waiting import eventually
+from tests.support.webhook_receiver import webhook_receiver
 
 pytestmark = pytest.mark.integration
 
@@ -360,3 +361,45 @@ async def test_a_consumer_dying_between_recording_and_the_view_loses_nothing(
         await asyncio.sleep(3)
     assert len(died) == 1
     assert len(s.mails_to(OFFICER_EMAIL)) == 1
+
+
+async def test_a_subscriber_gets_signed_webhooks_that_a_standard_library_verifies(
+    infra: Infra, tmp_path: Path
+) -> None:
+    async with stack(infra, tmp_path) as s, webhook_receiver() as receiver:
+        store = s.notify.parts.subscriptions
+        subscription = await store.add(
+            url=receiver.url,
+            event_types=["org.nigrani.request.*"],
+            description="district dashboard",
+            allow_http=True,
+        )
+        receiver.trust(subscription.secret)
+        await asyncio.sleep(6)  # past the subscriptions cache's refresh
+        code, _ = await _submit(s.system)
+        await _state(s.system, code, "routed")
+        calls = await receiver.wait_for_deliveries(2, within=60)
+
+        async def timeline() -> httpx.Response | None:
+            response = await s.system.intake.get(
+                f"/internal/v1/requests/{code}/notifications",
+                headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"},
+            )
+            complete = response.status_code == 200 and len(response.json()["notifications"]) >= 6
+            return response if complete else None
+
+        internal = await eventually(timeline, within=30, what="six deliveries on the timeline")
+    assert all(call.verified for call in calls)  # by the standardwebhooks package
+    types = [call.payload["type"] for call in calls]
+    assert types == ["org.nigrani.request.submitted.v3", "org.nigrani.request.routed.v2"]
+    assert all(call.payload["data"]["request_id"] == code for call in calls)
+    assert CITIZEN_EMAIL not in str([call.payload for call in calls])
+    # Every delivery's end is on the request's internal timeline, by channel and kind.
+    assert internal.status_code == 200, internal.text
+    seen = Counter(
+        (entry["channel"], entry["kind"], entry["outcome"])
+        for entry in internal.json()["notifications"]
+    )
+    assert seen[("email", "received", "sent")] == 1
+    assert seen[("sms", "routed", "sent")] == 1
+    assert seen[("webhook", "org.nigrani.request.routed.v2", "sent")] == 1
