@@ -33,7 +33,7 @@ class NotifySettings(NigraniSettings):
         validation_alias="NOTIFY_PUBLIC_STATUS_URL",
     )
     staff_case_url: str = Field(
-        default="http://127.0.0.1:8001/v1/cases/{tracking_code}",
+        default="http://127.0.0.1:8001/staff/v1/cases/{tracking_code}",
         validation_alias="NOTIFY_STAFF_CASE_URL",
     )
 
