@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-
 _ROUNDING = 1e-9
 
 

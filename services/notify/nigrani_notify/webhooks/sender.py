@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 import httpx
 from nigrani_shared.clock import utc_now
 
+from nigrani_notify.channels.http_status import classify_status
 from nigrani_notify.messages import SendResult
 from nigrani_notify.webhooks.signing import webhook_headers
 from nigrani_notify.webhooks.subscription import Subscription
@@ -84,35 +84,13 @@ class WebhookSender:
     async def _outcome(
         self, subscription: Subscription, response: httpx.Response, now: datetime
     ) -> SendResult:
-        status = response.status_code
-        reason = f"http_{status}"
-        if 200 <= status < 300:
-            return SendResult.sent(reason)
-        if status == 429 or status >= 500:
-            return SendResult.transient(reason, retry_after(response, now))
-        if status == 410:
+        """As every gateway's answer (channels/http_status.py), but 410 Gone also disables
+        the subscription; a 3xx is never followed and ends as permanent."""
+        if response.status_code == 410:
             await self._gone.mark_gone(subscription.id)
             logger.warning(
                 "webhook receiver answered 410 Gone: subscription disabled",
                 extra={"subscription_id": subscription.id},
             )
             return SendResult.permanent(GONE)
-        return SendResult.permanent(reason)  # 3xx (never followed) and other 4xx
-
-
-def retry_after(response: httpx.Response, now: datetime) -> float | None:
-    """Retry-After in seconds (a number of seconds or an HTTP date); None if absent or
-    unreadable."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
+        return classify_status(response.status_code, response.headers.get("retry-after"), now=now)
