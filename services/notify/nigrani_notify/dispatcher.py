@@ -217,7 +217,12 @@ class Dispatcher:
         await self._announcer.hold(envelope)
         await self._pause("held", delivery)
         if not await self._store.settle(delivery.key, outcome):
-            await self._announcer.drop(envelope)
+            # Another sender ended it first. Its entry has our entry's id when it ended
+            # the same way (the id is derived): that entry is the winner's, still to be
+            # published by it or by the relay, and is never ours to drop.
+            recorded = await self._store.outcome(delivery.key)
+            if recorded is None or recorded.settled != settled:
+                await self._announcer.drop(envelope)
             return
         metrics.SETTLED.labels(delivery.channel, settled, reason.split(":")[0]).inc()
         await self._pause("settled", delivery)

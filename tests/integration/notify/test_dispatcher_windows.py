@@ -76,12 +76,6 @@ async def test_a_sender_dying_before_scheduling_its_retry_still_retries(rig: Rig
     assert rig.gateway.calls == [owed.key, owed.key]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review of issue 8: two senders that both end a delivery 'sent' hold the same "
-    "outbox entry (its id is derived); the loser's drop deletes the winner's, so a "
-    "winner dying before publishing leaves nothing for the relay: the event is lost",
-)
 async def test_a_losing_sender_never_drops_the_winners_announcement(rig: Rig) -> None:
     first, second = rig.dispatcher(), rig.dispatcher()
     lane_1, lane_2 = first.lanes["email"], second.lanes["email"]
