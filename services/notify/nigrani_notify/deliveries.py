@@ -6,7 +6,7 @@ one document but never an insert):
 
 - `deliveries/<key>`: the delivery, recorded before anything is sent;
 - `attempts/<key>:<n>`: the claim of attempt n (an insert: one sender per attempt);
-- `attempts/<key>:<n>:result`: how attempt n ended;
+- `attempts/<key>:<n>:result`: how attempt n ended, and what follows it;
 - `outcomes/<key>`: sent, failed or skipped; the first writer decides.
 
 Nothing here holds an address or a message text: the recipient is a reference and the
@@ -81,6 +81,16 @@ class Outcome:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Next:
+    """What follows an attempt: the delivery ends (`settled`, with `reason`), or the next
+    attempt is due at `retry_at`."""
+
+    settled: Settled | None
+    reason: str
+    retry_at: datetime | None = None
+
+
 class DeliveryStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._deliveries = db[DELIVERIES]
@@ -107,16 +117,30 @@ class DeliveryStore:
     async def claim_attempt(self, key: str, attempt: int, at: datetime) -> bool:
         return (await insert_or_get(self._attempts, {"_id": f"{key}:{attempt}", "at": at})).inserted
 
-    async def has_result(self, key: str, attempt: int) -> bool:
-        return await self._attempts.find_one({"_id": f"{key}:{attempt}:result"}) is not None
+    async def result(self, key: str, attempt: int) -> Next | None:
+        """What attempt n decided should follow it, once it recorded its result."""
+        document = await self._attempts.find_one({"_id": f"{key}:{attempt}:result"})
+        if document is None:
+            return None
+        return Next(
+            settled=document.get("settled"),
+            reason=str(document["reason"]),
+            retry_at=document.get("retry_at"),
+        )
 
-    async def record_result(self, key: str, attempt: int, result: SendResult, at: datetime) -> None:
+    async def record_result(
+        self, key: str, attempt: int, result: SendResult, follows: Next, at: datetime
+    ) -> None:
+        """The attempt's result with what follows it (the end, or the next attempt's due
+        time), so that a watchdog finding the result can finish what a dead sender began."""
         await insert_or_get(
             self._attempts,
             {
                 "_id": f"{key}:{attempt}:result",
                 "outcome": result.outcome.value,
                 "reason": result.reason,
+                "settled": follows.settled,
+                "retry_at": follows.retry_at,
                 "at": at,
             },
         )

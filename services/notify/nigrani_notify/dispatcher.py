@@ -7,8 +7,9 @@ a dead SMS gateway slows only SMS, and the consumer only records deliveries and 
 waits for a gateway.
 
 Attempt n of a delivery:
-1. nothing happens if the delivery has ended, or if this is a watchdog of attempt n-1
-   and n-1 recorded its result (the ordinary path scheduled what follows);
+1. nothing happens if the delivery has ended; a watchdog of attempt n-1 that finds n-1's
+   result does what that result says follows (settle, or schedule the retry) instead,
+   in case n-1's sender died between its result and what follows;
 2. a watchdog for attempt n+1 is scheduled at now + lease: if this sender dies before
    recording a result (after the gateway accepted, say), the next attempt goes out
    under the same idempotency key, which the SMS gateway and webhook receivers use to
@@ -37,7 +38,7 @@ from nigrani_notify import metrics
 from nigrani_notify.addressing import Address, AddressBook, Unreachable
 from nigrani_notify.announcer import Announcer, announcement
 from nigrani_notify.contacts import ContactUnavailableError
-from nigrani_notify.deliveries import Delivery, DeliveryStore, Outcome, Settled
+from nigrani_notify.deliveries import Delivery, DeliveryStore, Next, Outcome, Settled
 from nigrani_notify.messages import Channel, SendOutcome, SendResult
 from nigrani_notify.pacing import TokenBucket
 from nigrani_notify.retry import RetryPolicy
@@ -145,11 +146,15 @@ class Dispatcher:
         after = timer.payload.get("after")
         if await self._store.outcome(key) is not None:
             return
-        if after is not None and await self._store.has_result(key, int(after)):
-            return  # the watched attempt ended and scheduled what follows
+        previous = None if after is None else await self._store.result(key, int(after))
         delivery = await self._store.get(key)
         if delivery is None:
             logger.warning("an attempt names no recorded delivery", extra={"channel": lane.channel})
+            return
+        if after is not None and previous is not None:
+            # The watched attempt ended; its sender may have died before doing what
+            # follows (settling, or scheduling the retry): do it again, idempotently.
+            await self._follow(lane, delivery, int(after), previous)
             return
         if attempt > self._policy.attempts:
             await self._settle(delivery, "failed", "retries_exhausted", attempt - 1)
@@ -163,33 +168,46 @@ class Dispatcher:
         if not await self._store.claim_attempt(key, attempt, utc_now()):
             return  # another sender has it; its watchdog covers its death
         await self._pause("claimed", delivery)
-        result = await self._send(lane, delivery)
+        sent = await self._send(lane, delivery)
         await self._pause("sent", delivery)
-        if isinstance(result, Unreachable):
-            await self._store.record_result(
-                key, attempt, SendResult.permanent(result.reason), utc_now()
-            )
-            await self._settle(
-                delivery, "failed" if result.failed else "skipped", result.reason, attempt
-            )
+        if isinstance(sent, Unreachable):
+            result = SendResult.permanent(sent.reason)
+            follows = Next("failed" if sent.failed else "skipped", sent.reason)
+        else:
+            result = sent
+            follows = self._next(delivery, attempt, result)
+            self._count(lane.channel, delivery, result)
+        await self._store.record_result(key, attempt, result, follows, utc_now())
+        await self._follow(lane, delivery, attempt, follows)
+
+    def _next(self, delivery: Delivery, attempt: int, result: SendResult) -> Next:
+        if result.outcome is SendOutcome.SENT:
+            return Next("sent", result.reason)
+        if result.outcome is SendOutcome.PERMANENT:
+            return Next("failed", result.reason)
+        if self._policy.exhausted(attempt):
+            return Next("failed", f"retries_exhausted:{result.reason}")
+        wait = self._policy.delay(attempt, result.retry_after_seconds)
+        due = self._not_before(delivery, utc_now() + timedelta(seconds=wait))
+        return Next(None, result.reason, retry_at=due)
+
+    async def _follow(self, lane: Lane, delivery: Delivery, attempt: int, follows: Next) -> None:
+        """Settles the delivery or schedules its next attempt; both can be repeated."""
+        if follows.settled is not None:
+            await self._settle(delivery, follows.settled, follows.reason, attempt)
             return
-        await self._store.record_result(key, attempt, result, utc_now())
-        metrics.ATTEMPTS.labels(lane.channel, result.outcome.value).inc()
+        due = follows.retry_at or utc_now()
+        timer_key, payload = attempt_timer(delivery.key, attempt + 1)
+        await lane.wheel.schedule(timer_key, due, payload)
+
+    @staticmethod
+    def _count(channel: Channel, delivery: Delivery, result: SendResult) -> None:
+        metrics.ATTEMPTS.labels(channel, result.outcome.value).inc()
         if result.outcome is SendOutcome.SENT:
             if result.segments:
                 metrics.SMS_SEGMENTS.inc(result.segments)
             lateness = (utc_now() - delivery.event_time).total_seconds()
-            metrics.EVENT_TO_GATEWAY_SECONDS.labels(lane.channel).observe(max(lateness, 0.0))
-            await self._settle(delivery, "sent", result.reason, attempt)
-        elif result.outcome is SendOutcome.PERMANENT:
-            await self._settle(delivery, "failed", result.reason, attempt)
-        elif self._policy.exhausted(attempt):
-            await self._settle(delivery, "failed", f"retries_exhausted:{result.reason}", attempt)
-        else:
-            wait = self._policy.delay(attempt, result.retry_after_seconds)
-            due = self._not_before(delivery, utc_now() + timedelta(seconds=wait))
-            timer_key, payload = attempt_timer(key, attempt + 1)
-            await lane.wheel.schedule(timer_key, due, payload)
+            metrics.EVENT_TO_GATEWAY_SECONDS.labels(channel).observe(max(lateness, 0.0))
 
     async def _send(self, lane: Lane, delivery: Delivery) -> SendResult | Unreachable:
         try:
@@ -217,7 +235,12 @@ class Dispatcher:
         await self._announcer.hold(envelope)
         await self._pause("held", delivery)
         if not await self._store.settle(delivery.key, outcome):
-            await self._announcer.drop(envelope)
+            # Another sender ended it first. Its entry has our entry's id when it ended
+            # the same way (the id is derived): that entry is the winner's, still to be
+            # published by it or by the relay, and is never ours to drop.
+            recorded = await self._store.outcome(delivery.key)
+            if recorded is None or recorded.settled != settled:
+                await self._announcer.drop(envelope)
             return
         metrics.SETTLED.labels(delivery.channel, settled, reason.split(":")[0]).inc()
         await self._pause("settled", delivery)
