@@ -30,6 +30,11 @@ _STAFF: dict[str, ContextValue] = {
     "case_url": "https://staff.nigrani.example.gov.pk/cases/NGR-7KQ2-M4XD",
 }
 
+# Variables the planner may leave None (the value is not known yet: an assignment that
+# comes before the SLA service set a due time). Start-up renders each template with them
+# None too, and printing a None is an error, so a template must say what to do instead.
+OPTIONAL: dict[MessageKind, frozenset[str]] = {"staff_assigned": frozenset({"due_at"})}
+
 SAMPLES: dict[MessageKind, dict[str, ContextValue]] = {
     "received": {**_REQUEST},
     "routed": {**_REQUEST},
@@ -43,7 +48,7 @@ SAMPLES: dict[MessageKind, dict[str, ContextValue]] = {
     },
     "reopened": {**_REQUEST},
     "closed": {**_REQUEST},
-    # due_at: when the target was due; overdue_by: a rounded duration ("3 hours").
+    # due_at: when the target was due.
     "overdue": {**_REQUEST, "due_at": "28 Nov 2026 14:00 PKT"},
     # level 1..3; department_name is the department the request moved to.
     "escalated": {**_REQUEST, "level": 2},

@@ -32,10 +32,11 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    UndefinedError,
     select_autoescape,
 )
 
-from nigrani_notify.contexts import SAMPLES, Context
+from nigrani_notify.contexts import OPTIONAL, SAMPLES, Context
 from nigrani_notify.messages import (
     CITIZEN_KINDS,
     LANGUAGES,
@@ -78,10 +79,19 @@ def _environment(directory: Path) -> Environment:
         # HTML escapes every value; subjects, text parts and SMS are not markup.
         autoescape=select_autoescape(("html",), default_for_string=False, default=False),
         undefined=StrictUndefined,
+        finalize=_refuse_none,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
     )
+
+
+def _refuse_none(value: object) -> object:
+    """A value left None would print as "None" in someone's inbox: an error instead (see
+    contexts.OPTIONAL, which start-up renders as None)."""
+    if value is None:
+        raise UndefinedError("a variable printed here is None; guard it with {% if %}")
+    return value
 
 
 def _keys() -> Iterator[_Key]:
@@ -151,6 +161,8 @@ def _checked(
     try:
         template = environment.get_template(name)
         rendered = _tidy(template.render(SAMPLES[key[0]]))
+        for absent in OPTIONAL.get(key[0], ()):
+            template.render({**SAMPLES[key[0]], absent: None})
     except TemplateError as failure:
         return None, _describe(directory, name, failure)
     if key[1] == "sms" and not rendered:

@@ -13,11 +13,6 @@ from tests.unit.notify.test_planning import PLANNER, WORKING, changed
 TEMPLATES = Templates.load()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review of issue 8: an assignment before the SLA's deadline_set has due_at=None, "
-    "which the templates print as 'None' ('due None.'); the sample always has a due time",
-)
 @pytest.mark.parametrize("language", ["en", "ur"])
 def test_an_assignment_before_any_deadline_never_prints_none(language: Language) -> None:
     assert WORKING.resolution_due_at is None  # the SLA's deadline has not arrived yet

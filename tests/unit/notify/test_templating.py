@@ -211,3 +211,12 @@ def test_render_strips_trailing_whitespace_from_text_parts(copied: Path) -> None
     sample = SAMPLES["received"]
     text = Templates.load(copied).render("received", "email", "en", sample).text
     assert text == f"{sample['tracking_code']}\n\n\t{sample['status_url']}"
+
+
+def test_load_refuses_a_template_that_would_print_an_absent_value_as_none(copied: Path) -> None:
+    """`due_at` may be None for an assignment (contexts.OPTIONAL): a template printing it
+    unguarded would tell an official "due None"."""
+    path = copied / "staff_assigned" / "sms.en.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{% if due_at %}", "").replace("{% endif %}", ""), "utf-8")
+    assert f"{path} line 2: a variable printed here is None" in _problems(copied)
