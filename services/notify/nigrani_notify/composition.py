@@ -110,6 +110,7 @@ def build_dispatcher(
         policy,
         lease=timedelta(seconds=settings.attempt_lease_seconds),
         not_before=not_before,
+        horizon=timedelta(hours=settings.horizon_hours),
     )
 
 

@@ -45,6 +45,7 @@ from nigrani_notify.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
+ATTEMPT_SHARE_OF_LEASE = 0.8
 Transmit = Callable[[Delivery, Address], Awaitable[SendResult]]
 NotBefore = Callable[[Delivery, datetime], datetime]
 Pause = Callable[[str, Delivery], Awaitable[None]]
@@ -78,6 +79,7 @@ class Dispatcher:
         *,
         lease: timedelta,
         not_before: NotBefore,
+        horizon: timedelta,
     ) -> None:
         self._store = store
         self._lanes = lanes
@@ -85,6 +87,10 @@ class Dispatcher:
         self._announcer = announcer
         self._policy = policy
         self._lease = lease
+        # An attempt gives up well inside its lease, so its watchdog never finds it
+        # still sending (and sends again: SMTP has no idempotency key).
+        self._attempt_budget = lease.total_seconds() * ATTEMPT_SHARE_OF_LEASE
+        self._horizon = horizon
         self._not_before = not_before
         # Between the steps of an attempt, for tests that force the dangerous orders.
         self.between_steps: Pause | None = None
@@ -156,9 +162,16 @@ class Dispatcher:
             # follows (settling, or scheduling the retry): do it again, idempotently.
             await self._follow(lane, delivery, int(after), previous)
             return
+        if utc_now() - delivery.event_time > self._horizon:
+            # Stale news (notify was away longer than the horizon): nobody is told now.
+            await self._settle(delivery, "skipped", "stale", attempt - 1)
+            return
         if attempt > self._policy.attempts:
             await self._settle(delivery, "failed", "retries_exhausted", attempt - 1)
             return
+        # The pace first: a sender queued behind its channel's rate holds no claim, so
+        # no watchdog can find it still waiting.
+        await lane.pace.take()
         # The watchdog before the claim: a sender that dies between the two leaves a
         # watchdog and no claim (the watchdog goes on), never a claim nobody watches.
         watchdog_at = self._not_before(delivery, utc_now() + self._lease)
@@ -168,7 +181,11 @@ class Dispatcher:
         if not await self._store.claim_attempt(key, attempt, utc_now()):
             return  # another sender has it; its watchdog covers its death
         await self._pause("claimed", delivery)
-        sent = await self._send(lane, delivery)
+        try:
+            async with asyncio.timeout(self._attempt_budget):
+                sent = await self._send(lane, delivery)
+        except TimeoutError:
+            sent = SendResult.transient("attempt_timeout")
         await self._pause("sent", delivery)
         if isinstance(sent, Unreachable):
             result = SendResult.permanent(sent.reason)
@@ -216,7 +233,6 @@ class Dispatcher:
             return SendResult.transient(f"contact_unavailable:{error}"[:60])
         if isinstance(address, Unreachable):
             return address
-        await lane.pace.take()
         started = time.monotonic()
         try:
             return await lane.transmit(delivery, address)

@@ -103,12 +103,6 @@ async def test_a_losing_sender_never_drops_the_winners_announcement(rig: Rig) ->
     assert len(await rig.announced()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review of issue 8: the lease is checked against the gateways' timeouts only; "
-    "the wait for the channel's pace comes after the claim, so another replica's "
-    "watchdog sends the same message while the first sender still waits to send it",
-)
 async def test_an_attempt_waiting_for_its_pace_is_not_sent_again_by_a_watchdog(
     rig: Rig,
 ) -> None:
@@ -130,11 +124,6 @@ async def test_an_attempt_waiting_for_its_pace_is_not_sent_again_by_a_watchdog(
     assert Counter(rig.gateway.calls) == Counter({item.key: 1 for item in owed})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review of issue 8: only the consumer checks the horizon; a delivery recorded "
-    "before an outage longer than the horizon is still sent when notify comes back",
-)
 async def test_a_delivery_older_than_the_horizon_is_skipped_not_sent(rig: Rig) -> None:
     dispatcher = rig.dispatcher()
     horizon = timedelta(hours=rig.settings.horizon_hours)
