@@ -1,7 +1,7 @@
 """Windows the dispatcher's own tests leave open (review of issue 8), each against the
 real store and broker: a sender dying between two of its writes, two senders meeting on
 one delivery's announcement, an attempt outlasting its lease, and news older than the
-horizon sent after an outage. Each is marked xfail until the dispatcher closes it."""
+horizon sent after an outage. Each failed before the dispatcher closed it."""
 
 from __future__ import annotations
 

@@ -119,7 +119,12 @@ def test_a_refused_add_is_one_line_and_exit_2(
 
 
 def test_http_is_refused_in_production(env: dict[str, str]) -> None:
-    production = {**env, "ENVIRONMENT": "production", "SECRET_KEY": "a-real-secret-for-prod"}
+    production = {
+        **env,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "a-real-secret-for-prod",
+        "INTERNAL_API_TOKEN": "a-real-internal-token-for-production-0123",
+    }
     result = run(production, "add", "--url", "http://x.example.org/", "--events", "org.nigrani.*")
     assert result.exit_code == 2
     assert "must use https" in result.output
