@@ -1,0 +1,103 @@
+"""The notify bench's Markdown table for the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ms(q: dict[str, float]) -> str:
+    return f"p50 {q['p50']:.0f} ms, p99 {q['p99']:.0f} ms, max {q['max']:.0f} ms"
+
+
+def _round_trips(ops: dict[str, float]) -> str:
+    parts = ", ".join(f"{name} {n}" for name, n in ops.items() if name != "total")
+    return f"{ops['total']} ({parts})"
+
+
+def _rate(r: dict[str, Any]) -> str:
+    return f"{r['per_s']} /s ({r['accepted']:,} in {r['seconds']:.1f} s)"
+
+
+def _latency_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    lat = r["latency"]
+    at = f"{lat['rate_per_s']:g} req/s"
+    rows = []
+    for channel, name in (("email", "e-mail"), ("sms", "SMS")):
+        c = lat[channel]
+        rows += [
+            (f"{name}: event `time` to gateway acceptance, {at}", _ms(c["from_event_time_ms"])),
+            (f"{name}: Kafka record to gateway acceptance, {at}", _ms(c["from_kafka_ms"])),
+        ]
+    rows.append(
+        ("of which intake's relay (event `time` to Kafka record)", _ms(lat["event_to_kafka_ms"]))
+    )
+    return rows
+
+
+def _paced_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    paced = r.get("default_pace")
+    if not paced:
+        return []
+    pace, steady = paced["pace_per_s"], paced["after_first_bucket"]
+    return [
+        (
+            f"at the default pace ({pace['email']:g} e-mails/s, {pace['sms']:g} SMS/s), "
+            f"{paced['requests']} submitted at once, after the bucket's first sends",
+            f"e-mail {steady['email']['per_s']} /s, SMS {steady['sms']['per_s']} /s; "
+            f"{paced['settled']} of {2 * paced['requests']} settled",
+        )
+    ]
+
+
+def table(r: dict[str, Any]) -> str:
+    lat, tp = r["latency"], r["throughput"]
+    rates = tp["deliveries_per_s"]
+    memory = r["notify_memory_mib"]
+    rows = [
+        ("notify start-up to ready", f"{r['notify_ready_s']} s"),
+        *_latency_rows(r),
+        (
+            f"deliveries at {lat['rate_per_s']:g} req/s",
+            f"{lat['email']['accepted']} e-mails, {lat['sms']['accepted']} SMS of "
+            f"{lat['requests']} requests; {lat['settled']} announced",
+        ),
+        (
+            f"throughput: {tp['requests']} requests through intake ({tp['concurrency']} "
+            f"clients, {tp['intake_submissions_per_s']} req/s), deliveries accepted",
+            f"**{_rate(rates['total'])}**: e-mail {_rate(rates['email'])}, "
+            f"SMS {_rate(rates['sms'])}",
+        ),
+        (
+            "first submission to last acceptance",
+            f"{tp['first_submission_to_last_acceptance_s']} s; {tp['settled']} announced",
+        ),
+        (
+            "notify's store round trips per delivery (its own client, net of idle), steady",
+            _round_trips(lat["store_round_trips_per_delivery"]),
+        ),
+        (
+            "same, throughput run",
+            _round_trips(tp["store_round_trips_per_delivery"]),
+        ),
+        (
+            "notify idle: store commands a second (sweeps, relay)",
+            ", ".join(f"{k} {v}" for k, v in r["idle_store_commands_per_s"].items()),
+        ),
+        (
+            "CPU seconds during the throughput run",
+            ", ".join(f"{name} {cpu}" for name, cpu in tp["cpu_s"].items()),
+        ),
+        (
+            "notify RSS after the throughput run",
+            f"{memory['VmRSS']:.0f} MiB; peak (VmHWM) {memory['VmHWM']:.0f} MiB",
+        ),
+        *_paced_rows(r),
+        (
+            "repeats: at the gateways / announcements",
+            f"{r['gateway_repeats']['email']} e-mail, {r['gateway_repeats']['sms']} SMS / "
+            f"{r['repeated_announcements']}",
+        ),
+    ]
+    return "\n".join(
+        ["| measure | result |", "| --- | --- |", *(f"| {a} | {b} |" for a, b in rows)]
+    )
