@@ -18,6 +18,13 @@ def _rate(r: dict[str, Any]) -> str:
     return f"{r['per_s']} /s ({r['accepted']:,} in {r['seconds']:.1f} s)"
 
 
+STAGES = (
+    ("kafka_to_recorded", "consumer: Kafka record to the delivery recorded"),
+    ("recorded_to_claimed", "sweep: recorded to the attempt claimed"),
+    ("claimed_to_accepted", "send: claimed to the gateway's acceptance"),
+)
+
+
 def _latency_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     lat = r["latency"]
     at = f"{lat['rate_per_s']:g} req/s"
@@ -25,12 +32,14 @@ def _latency_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     for channel, name in (("email", "e-mail"), ("sms", "SMS")):
         c = lat[channel]
         rows += [
-            (f"{name}: event `time` to gateway acceptance, {at}", _ms(c["from_event_time_ms"])),
-            (f"{name}: Kafka record to gateway acceptance, {at}", _ms(c["from_kafka_ms"])),
+            (f"**{name}: event `time` to gateway acceptance, {at}**", _ms(c["from_event_time_ms"])),
+            (f"{name}: Kafka record to gateway acceptance", _ms(c["from_kafka_ms"])),
         ]
-    rows.append(
-        ("of which intake's relay (event `time` to Kafka record)", _ms(lat["event_to_kafka_ms"]))
-    )
+        stages = lat.get("stages_ms", {}).get(channel, {})
+        rows += [
+            (f"&nbsp;&nbsp;{name} {label}", _ms(stages[k])) for k, label in STAGES if k in stages
+        ]
+    rows.append(("intake's relay: event `time` to its Kafka record", _ms(lat["event_to_kafka_ms"])))
     return rows
 
 
@@ -45,6 +54,19 @@ def _paced_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
             f"{paced['requests']} submitted at once, after the bucket's first sends",
             f"e-mail {steady['email']['per_s']} /s, SMS {steady['sms']['per_s']} /s; "
             f"{paced['settled']} of {2 * paced['requests']} settled",
+        )
+    ]
+
+
+def _watchdog_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    dogs = r.get("watchdogs")
+    if not dogs or "count" not in dogs:
+        return []
+    return [
+        (
+            f"each attempt's watchdog, {r['attempt_lease_s']:.0f} s later (the delivery has "
+            f"ended: nothing to do), {dogs['count']} of them",
+            f"{_round_trips(dogs['store_round_trips_per_watchdog'])} round trips each",
         )
     ]
 
@@ -92,6 +114,7 @@ def table(r: dict[str, Any]) -> str:
             f"{memory['VmRSS']:.0f} MiB; peak (VmHWM) {memory['VmHWM']:.0f} MiB",
         ),
         *_paced_rows(r),
+        *_watchdog_rows(r),
         (
             "repeats: at the gateways / announcements",
             f"{r['gateway_repeats']['email']} e-mail, {r['gateway_repeats']['sms']} SMS / "
