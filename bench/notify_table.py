@@ -47,11 +47,11 @@ def _paced_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     paced = r.get("default_pace")
     if not paced:
         return []
-    pace, steady = paced["pace_per_s"], paced["after_first_bucket"]
+    pace, steady = paced["pace_per_s"], paced["second_half"]
     return [
         (
             f"at the default pace ({pace['email']:g} e-mails/s, {pace['sms']:g} SMS/s), "
-            f"{paced['requests']} submitted at once, after the bucket's first sends",
+            f"{paced['requests']} submitted at once: the second half of each channel's sends",
             f"e-mail {steady['email']['per_s']} /s, SMS {steady['sms']['per_s']} /s; "
             f"{paced['settled']} of {2 * paced['requests']} settled",
         )
