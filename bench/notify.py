@@ -161,6 +161,9 @@ async def run(args: argparse.Namespace, endpoints: InfraEndpoints, run_dir: Path
             result["notify_memory_mib"] = memory_mib(pid)
             written = await _written(endpoints.mongodb_uri, database)
             result["latency"]["stages_ms"] = stages(steady, gateways.accepted(), written)
+            result["throughput"]["stages_ms"] = stages(
+                result["throughput"].pop("events"), gateways.accepted(), written
+            )
             if args.notify_paced_requests:
                 await stop_services(run_dir, [NOTIFY])
                 await _start_notify(run_dir, endpoints, _wiring(run_dir, gateways, token, None))
@@ -265,6 +268,7 @@ async def _throughput(
         "settled": meter.details[-1]["units"],
         "store_round_trips_per_delivery": per_delivery,
         "cpu_s": cpu,
+        "events": events,  # for the stages, once notify's writes are read
     }
 
 

@@ -36,10 +36,21 @@ def _latency_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
             (f"{name}: Kafka record to gateway acceptance", _ms(c["from_kafka_ms"])),
         ]
         stages = lat.get("stages_ms", {}).get(channel, {})
-        rows += [
-            (f"&nbsp;&nbsp;{name} {label}", _ms(stages[k])) for k, label in STAGES if k in stages
-        ]
+        rows += [(f"&nbsp;&nbsp;{name} {label}", _ms(stages[k])) for k, label in STAGES]
     rows.append(("intake's relay: event `time` to its Kafka record", _ms(lat["event_to_kafka_ms"])))
+    return rows
+
+
+def _stage_rows(part: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    """One row per channel: each stage's p50 and p99."""
+    rows = []
+    for channel, name in (("email", "e-mail"), ("sms", "SMS")):
+        stages = part["stages_ms"][channel]
+        figures = "; ".join(
+            f"{label.split(':')[0]} p50 {stages[k]['p50']:.0f} ms, p99 {stages[k]['p99']:.0f} ms"
+            for k, label in STAGES
+        )
+        rows.append((f"&nbsp;&nbsp;{name}, {where}: where the time goes", figures))
     return rows
 
 
