@@ -48,7 +48,7 @@ from nigrani_notify.repository import TIMERS
 from nigrani_shared.store.client import create_client
 
 from bench import notify_load as load
-from bench.notify_figures import lateness, quantiles_ms, rates, stages
+from bench.notify_figures import lateness, quantiles_ms, rates, recorded_rate, stages
 from bench.notify_gateways import BenchGateways
 from bench.notify_watch import LifecycleWatch
 from bench.progress import say
@@ -161,9 +161,9 @@ async def run(args: argparse.Namespace, endpoints: InfraEndpoints, run_dir: Path
             result["notify_memory_mib"] = memory_mib(pid)
             written = await _written(endpoints.mongodb_uri, database)
             result["latency"]["stages_ms"] = stages(steady, gateways.accepted(), written)
-            result["throughput"]["stages_ms"] = stages(
-                result["throughput"].pop("events"), gateways.accepted(), written
-            )
+            burst_events = result["throughput"].pop("events")
+            result["throughput"]["stages_ms"] = stages(burst_events, gateways.accepted(), written)
+            result["throughput"]["consumer_recorded"] = recorded_rate(burst_events, written)
             if args.notify_paced_requests:
                 await stop_services(run_dir, [NOTIFY])
                 await _start_notify(run_dir, endpoints, _wiring(run_dir, gateways, token, None))

@@ -84,3 +84,12 @@ def stages(
             steps["accepted_to_result"].append(result - at)
         figures[channel] = {step: quantiles_ms(values) for step, values in steps.items()}
     return figures
+
+
+def recorded_rate(events: list[Submitted], written: Mapping[str, float]) -> dict[str, Any]:
+    """Events the consumer recorded per second (the e-mail's first attempt timer, written
+    with the SMS's in one handling of the event), from the first to the last."""
+    found = sorted(t for e in events if (t := written.get(f"{e.key('email')}:1@timer")))
+    span = found[-1] - found[0] if len(found) > 1 else 0.0
+    per_s = round((len(found) - 1) / span, 1) if span else None
+    return {"events": len(found), "seconds": round(span, 2), "per_s": per_s}

@@ -101,6 +101,12 @@ def table(r: dict[str, Any]) -> str:
             f"SMS {_rate(rates['sms'])}",
         ),
         (
+            "notify's consumer in that run: `request.submitted` events recorded",
+            f"{tp['consumer_recorded']['per_s']} /s ({tp['consumer_recorded']['events']} in "
+            f"{tp['consumer_recorded']['seconds']:.1f} s)",
+        ),
+        *_stage_rows(tp, "throughput run"),
+        (
             "first submission to last acceptance",
             f"{tp['first_submission_to_last_acceptance_s']} s; {tp['settled']} announced",
         ),
