@@ -24,10 +24,17 @@ def quantiles_ms(values: list[float]) -> dict[str, float]:
 def lateness(events: list[Submitted], channel: Channel, accepted: Acceptances) -> dict[str, Any]:
     """From the event (its `time`, and its Kafka record) to the gateway's acceptance."""
     found = [(e, accepted.at[e.key(channel)]) for e in events if e.key(channel) in accepted.at]
+    found.sort(key=lambda pair: pair[0].published)
+    half = len(found) // 2
     return {
         "accepted": len(found),
         "from_event_time_ms": quantiles_ms([at - e.time for e, at in found]),
         "from_kafka_ms": quantiles_ms([at - e.published for e, at in found]),
+        # Equal halves mean a steady state; a second half much later, a queue that grows.
+        "from_kafka_ms_by_half": [
+            quantiles_ms([at - e.published for e, at in part])
+            for part in (found[:half], found[half:])
+        ],
     }
 
 

@@ -33,7 +33,12 @@ def _latency_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         c = lat[channel]
         rows += [
             (f"**{name}: event `time` to gateway acceptance, {at}**", _ms(c["from_event_time_ms"])),
-            (f"{name}: Kafka record to gateway acceptance", _ms(c["from_kafka_ms"])),
+            (
+                f"{name}: Kafka record to gateway acceptance",
+                f"{_ms(c['from_kafka_ms'])}; p50 in the run's first half "
+                f"{c['from_kafka_ms_by_half'][0]['p50']:.0f} ms, second half "
+                f"{c['from_kafka_ms_by_half'][1]['p50']:.0f} ms",
+            ),
         ]
         stages = lat.get("stages_ms", {}).get(channel, {})
         rows += [(f"&nbsp;&nbsp;{name} {label}", _ms(stages[k])) for k, label in STAGES]
