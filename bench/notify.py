@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--notify-paced-requests",
         type=int,
-        default=200,
+        default=100,
         help="requests for the run at the default pace (0: skip it)",
     )
     group.add_argument(
