@@ -11,8 +11,9 @@
 #                   the Prometheus config and alert rules checked and unit-tested by promtool
 #   make bench      measure throughput and latency (figures for the README): the routing
 #                   engine alone first (seconds), then the whole system, then department
-#                   work, then the SLA service's timers (a million open, 10,000 due at once)
-#                   (python -m bench --only system|staff|sla runs one of the last three)
+#                   work, then the SLA service's timers (a million open, 10,000 due at once),
+#                   then notify's deliveries to a local SMTP server and SMS gateway
+#                   (python -m bench --only system|staff|sla|notify runs one of the last four)
 
 PYTHON ?= python3
 VENV   := .venv

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Mapping
 
 import aiohttp
 from aiokafka import AIOKafkaConsumer
@@ -63,14 +64,17 @@ class RoutedWatcher:
         await self._consumer.stop()
 
 
-async def _post(session: aiohttp.ClientSession) -> str:
-    async with session.post("/v1/requests", json=BODY) as response:
+async def post_request(session: aiohttp.ClientSession, body: Mapping[str, object] = BODY) -> str:
+    """One submission; its tracking code."""
+    async with session.post("/v1/requests", json=body) as response:
         response.raise_for_status()
         accepted = await response.json()
         return str(accepted["tracking_code"])
 
 
-async def closed_loop(url: str, *, requests: int, concurrency: int) -> tuple[Rate, list[str]]:
+async def closed_loop(
+    url: str, *, requests: int, concurrency: int, body: Mapping[str, object] = BODY
+) -> tuple[Rate, list[str]]:
     """As fast as intake accepts: `concurrency` clients, each posting back to back."""
     codes: list[str] = []
     remaining = iter(range(requests))
@@ -78,7 +82,7 @@ async def closed_loop(url: str, *, requests: int, concurrency: int) -> tuple[Rat
 
         async def client_loop() -> None:
             for _ in remaining:
-                codes.append(await _post(session))
+                codes.append(await post_request(session, body))
 
         started = time.perf_counter()
         await asyncio.gather(*(client_loop() for _ in range(concurrency)))
@@ -94,7 +98,7 @@ async def open_loop(
 
         async def submit() -> None:
             started = time.perf_counter()
-            sent_at[await _post(session)] = started
+            sent_at[await post_request(session)] = started
 
         tasks = []
         begin = time.perf_counter()

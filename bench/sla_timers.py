@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nigrani_localinfra.ports import free_ports
-from nigrani_localinfra.stack import InfraEndpoints, read_state
+from nigrani_localinfra.stack import InfraEndpoints
 from nigrani_localinfra.system import SERVICES, start_service, stop_services, wait_ready
 from nigrani_shared.clock import utc_now
 from nigrani_shared.store.client import create_client
@@ -40,7 +40,7 @@ from nigrani_sla.repository import TIMERS, SlaRepository
 from bench.progress import say
 from bench.sla_keeper import keeper_round_trips
 from bench.sla_seed import Written, burst_ids, preload_far, write_burst, write_one
-from bench.sla_watch import BreachWatcher, cpu_snapshot, cpu_split, memory_mib
+from bench.sla_watch import BreachWatcher, cpu_snapshot, cpu_split, infra_pids, memory_mib
 from bench.staff_events import StoreMeter
 from bench.stats import percentile
 
@@ -98,7 +98,7 @@ async def run(args: argparse.Namespace, endpoints: InfraEndpoints, run_dir: Path
         say("[sla] starting the SLA service on that store")
         pid, result["service_ready_s"] = await _start(run_dir, endpoints)
         try:
-            pids = {"sla": pid, **_infra_pids(run_dir), "bench": os.getpid()}
+            pids = {"sla": pid, **infra_pids(run_dir), "bench": os.getpid()}
             say(f"[sla] ordinary load: {args.steady} timers due {args.steady_spacing} s apart")
             result["steady"] = await _steady(
                 args, endpoints, repository, wheel, topic, calendar=calendar
@@ -115,16 +115,6 @@ async def run(args: argparse.Namespace, endpoints: InfraEndpoints, run_dir: Path
         uri, kafka, database, topic, lifecycles=args.lifecycles, concurrency=8
     )
     return result
-
-
-def _infra_pids(run_dir: Path) -> dict[str, int]:
-    """FerretDB's and Kafka's pids when this bench started them (not for a stack given
-    by KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI)."""
-    state = read_state(run_dir / "infra")
-    if state is None:
-        return {}
-    found = {"ferretdb": state.ferretdb_pid, "kafka": state.kafka_pid}
-    return {name: pid for name, pid in found.items() if pid is not None}
 
 
 async def _start(run_dir: Path, endpoints: InfraEndpoints) -> tuple[int, float]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
+from nigrani_localinfra.stack import read_state
 
 BREACHED = "org.nigrani.sla.breached.v1"
 
@@ -112,3 +113,13 @@ def cpu_split(before: dict[str, float], pids: dict[str, int]) -> dict[str, float
 
 def cpu_snapshot(pids: dict[str, int]) -> dict[str, float]:
     return {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+
+def infra_pids(run_dir: Path) -> dict[str, int]:
+    """FerretDB's and Kafka's pids when this bench started them (not for a stack given
+    by KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI)."""
+    state = read_state(run_dir / "infra")
+    if state is None:
+        return {}
+    found = {"ferretdb": state.ferretdb_pid, "kafka": state.kafka_pid}
+    return {name: pid for name, pid in found.items() if pid is not None}

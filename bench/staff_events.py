@@ -136,28 +136,34 @@ async def until(condition: Callable[[], bool], within: float) -> bool:
     return False
 
 
-class StoreMeter:
-    """Round trips per unit of work, less what the idle services spend in the same time."""
+Counts = Callable[[], Awaitable[dict[str, int]]]
 
-    def __init__(self, uri: str) -> None:
+
+class StoreMeter:
+    """Round trips per unit of work, less what the idle services spend in the same time.
+    Counted by the store (`serverStatus`, every client) unless `counts` reads them from
+    elsewhere (one process's own count)."""
+
+    def __init__(self, uri: str, counts: Counts | None = None) -> None:
         self._uri = uri
+        self._counts = counts or (lambda: command_counts(uri))
         self.idle_per_s: dict[str, float] = {}
         self.details: list[dict[str, object]] = []  # raw counts and idle share, per measure
 
     async def calibrate(self, seconds: float) -> None:
-        before = await command_counts(self._uri)
+        before = await self._counts()
         started = time.perf_counter()
         await asyncio.sleep(seconds)
-        after = await command_counts(self._uri)
+        after = await self._counts()
         elapsed = time.perf_counter() - started
         self.idle_per_s = {k: (after[k] - before.get(k, 0)) / elapsed for k in after}
 
     async def measure(self, work: Callable[[], Awaitable[int]]) -> dict[str, float]:
         """Runs `work` (which returns how many units it did): round trips per unit."""
-        before = await command_counts(self._uri)
+        before = await self._counts()
         started = time.perf_counter()
         units = await work()
-        after = await command_counts(self._uri)
+        after = await self._counts()
         elapsed = time.perf_counter() - started
         net = {
             k: after[k] - before.get(k, 0) - self.idle_per_s.get(k, 0.0) * elapsed for k in after
@@ -175,10 +181,10 @@ class StoreMeter:
         """Waits until two seconds in a row pass without a write (idle rounds only read)."""
         deadline = time.monotonic() + within
         quiet = 0
-        before = await command_counts(self._uri)
+        before = await self._counts()
         while quiet < 2 and time.monotonic() < deadline:
             await asyncio.sleep(1.0)
-            after = await command_counts(self._uri)
+            after = await self._counts()
             writes = sum(after.get(k, 0) - before.get(k, 0) for k in WRITES)
             quiet = quiet + 1 if writes == 0 else 0
             before = after

@@ -119,7 +119,11 @@ def start_service(
     service: Service,
     endpoints: InfraEndpoints,
     wiring: dict[str, str] | None = None,
+    *,
+    module: str | None = None,
 ) -> int:
+    """Starts `python -m nigrani_<service>`, or `module` in its place (the bench wraps a
+    service to count what it sends the store), unless it already runs."""
     pid_path = run_dir / f"{service.name}.pid"
     pid = read_pid(pid_path)
     if pid is not None and service_running(run_dir, service):
@@ -136,7 +140,7 @@ def start_service(
         service.port_variable: str(service.port),
     }
     return start_detached(
-        [sys.executable, "-m", f"nigrani_{service.name}", _marker(run_dir, service)],
+        [sys.executable, "-m", module or f"nigrani_{service.name}", _marker(run_dir, service)],
         log_path=run_dir / "logs" / f"{service.name}.log",
         pid_path=pid_path,
         env=env,
