@@ -47,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
-READ_AHEAD = 256  # slots of one bucket read concurrently, and fired as one chunk
+READ_AHEAD = 256  # at most, slots of one bucket read concurrently and fired as one chunk
+GROWTH = 4  # each full chunk makes the next this many times larger
 DUPLICATE_KEY = 11000
 MEMORY = 10_000  # buckets and minutes a process remembers writing
 _V = TypeVar("_V")
@@ -224,8 +225,10 @@ class TimerWheel:
     async def _read_bucket(self, second: datetime, fire: Fire, now: datetime) -> int:
         """Fires the bucket's due timers from the slot this sweeper reached, a chunk at a
         time as they are read (a burst's first timers do not wait for its last): slot
-        one alone (an idle bucket costs one read a tick), then `READ_AHEAD` slots read
-        concurrently. Slots are fired in order; one not yet due (only in the current
+        one alone (an idle bucket costs one read a tick), then chunks growing fourfold
+        while they come back full, up to `READ_AHEAD` slots read concurrently (a bucket
+        holding one timer costs a few reads, not `READ_AHEAD`; a burst soon reads whole
+        chunks). Slots are fired in order; one not yet due (only in the current
         second) waits for the next tick, with the slots after it."""
         if second not in self._read and not await self._has_marker(_minute(second)):
             return 0  # no timer in this minute yet
@@ -242,7 +245,7 @@ class TimerWheel:
                 fired += ready
             if ready < size:
                 return fired
-            size = READ_AHEAD
+            size = min(size * GROWTH, READ_AHEAD)
 
     async def _read_chunk(self, prefix: str, first: int, size: int) -> list[Timer]:
         """Slots `first` .. `first + size - 1`, up to the first missing one."""
