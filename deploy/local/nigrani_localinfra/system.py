@@ -105,10 +105,12 @@ def local_wiring(run_dir: Path, sinks: SinkPorts) -> dict[str, str]:
     """How the services find each other and the local sinks; the environment overrides
     each of these (a real SMTP server or SMS gateway, say)."""
     intake = next(service for service in SERVICES if service.name == "intake")
+    routing = next(service for service in SERVICES if service.name == "routing")
     return {
         "INTERNAL_API_TOKEN": internal_api_token(run_dir),
         "INTAKE_INTERNAL_URL": intake.url,
         "NOTIFY_PUBLIC_STATUS_URL": f"{intake.url}/v1/requests/{{tracking_code}}",
+        "NOTIFY_STAFF_CASE_URL": f"{routing.url}/staff/v1/cases/{{tracking_code}}",
         "NOTIFY_SMTP": json.dumps({"host": "127.0.0.1", "port": sinks.smtp}),
         "NOTIFY_SMS_GATEWAY": json.dumps({"url": sinks.sms_url}),
     }
