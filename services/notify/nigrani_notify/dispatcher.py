@@ -147,28 +147,11 @@ class Dispatcher:
             raise failures[0]
 
     async def attempt(self, lane: Lane, timer: Timer) -> None:
-        key = str(timer.payload["delivery"])
         attempt = int(timer.payload["attempt"])
-        after = timer.payload.get("after")
-        if await self._store.outcome(key) is not None:
-            return
-        previous = None if after is None else await self._store.result(key, int(after))
-        delivery = await self._store.get(key)
+        delivery = await self._still_owed(lane, timer)
         if delivery is None:
-            logger.warning("an attempt names no recorded delivery", extra={"channel": lane.channel})
             return
-        if after is not None and previous is not None:
-            # The watched attempt ended; its sender may have died before doing what
-            # follows (settling, or scheduling the retry): do it again, idempotently.
-            await self._follow(lane, delivery, int(after), previous)
-            return
-        if utc_now() - delivery.event_time > self._horizon:
-            # Stale news (notify was away longer than the horizon): nobody is told now.
-            await self._settle(delivery, "skipped", "stale", attempt - 1)
-            return
-        if attempt > self._policy.attempts:
-            await self._settle(delivery, "failed", "retries_exhausted", attempt - 1)
-            return
+        key = delivery.key
         # The pace first: a sender queued behind its channel's rate holds no claim, so
         # no watchdog can find it still waiting.
         await lane.pace.take()
@@ -196,6 +179,33 @@ class Dispatcher:
             self._count(lane.channel, delivery, result)
         await self._store.record_result(key, attempt, result, follows, utc_now())
         await self._follow(lane, delivery, attempt, follows)
+
+    async def _still_owed(self, lane: Lane, timer: Timer) -> Delivery | None:
+        """The delivery this attempt should send, or None when there is nothing to send:
+        it has ended; its watched attempt ended (then what that attempt decided is done
+        again, in case its sender died before doing it); it is stale news; or its
+        attempts ran out (then it ends here)."""
+        key = str(timer.payload["delivery"])
+        attempt = int(timer.payload["attempt"])
+        after = timer.payload.get("after")
+        if await self._store.outcome(key) is not None:
+            return None
+        previous = None if after is None else await self._store.result(key, int(after))
+        delivery = await self._store.get(key)
+        if delivery is None:
+            logger.warning("an attempt names no recorded delivery", extra={"channel": lane.channel})
+            return None
+        if after is not None and previous is not None:
+            await self._follow(lane, delivery, int(after), previous)
+            return None
+        if utc_now() - delivery.event_time > self._horizon:
+            # Stale news (notify was away longer than the horizon): nobody is told now.
+            await self._settle(delivery, "skipped", "stale", attempt - 1)
+            return None
+        if attempt > self._policy.attempts:
+            await self._settle(delivery, "failed", "retries_exhausted", attempt - 1)
+            return None
+        return delivery
 
     def _next(self, delivery: Delivery, attempt: int, result: SendResult) -> Next:
         if result.outcome is SendOutcome.SENT:
