@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Channel = Literal["email", "sms", "webhook"]
 CHANNELS: tuple[Channel, ...] = ("email", "sms", "webhook")
@@ -39,23 +39,8 @@ StaffKind = Literal[
     "staff_escalated",
 ]
 MessageKind = CitizenKind | StaffKind
-CITIZEN_KINDS: tuple[CitizenKind, ...] = (
-    "received",
-    "routed",
-    "awaiting_information",
-    "resolved",
-    "reopened",
-    "closed",
-    "overdue",
-    "escalated",
-)
-STAFF_KINDS: tuple[StaffKind, ...] = (
-    "staff_assigned",
-    "staff_waiting",
-    "staff_sla_warning",
-    "staff_sla_breached",
-    "staff_escalated",
-)
+CITIZEN_KINDS: tuple[CitizenKind, ...] = get_args(CitizenKind)
+STAFF_KINDS: tuple[StaffKind, ...] = get_args(StaffKind)
 # Channels that carry a rendered template (webhooks carry the event itself).
 TEMPLATED_CHANNELS: tuple[Channel, ...] = ("email", "sms")
 
