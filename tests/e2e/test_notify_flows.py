@@ -403,3 +403,47 @@ async def test_a_subscriber_gets_signed_webhooks_that_a_standard_library_verifie
     assert seen[("email", "received", "sent")] == 1
     assert seen[("sms", "routed", "sent")] == 1
     assert seen[("webhook", "org.nigrani.request.routed.v2", "sent")] == 1
+
+
+async def _announced(s: Stack, kind: str) -> list[dict[str, Any]]:
+    events = await events_on_topic(s.system.intake_settings.kafka_bootstrap_servers, s.system.topic)
+    return [e for e in events if e["type"] == kind]
+
+
+async def test_a_gateway_failing_twice_then_accepting_gives_one_message(
+    infra: Infra, tmp_path: Path
+) -> None:
+    async with stack(infra, tmp_path) as s:
+        s.sms.fail_next(2, 503)  # the first two calls are refused, then all are taken
+        await _submit(s.system)  # owes the received and the routed SMS
+
+        async def both_announced() -> list[dict[str, Any]] | None:
+            sent = await _announced(s, "org.nigrani.notification.sent.v1")
+            sms = [e for e in sent if e["data"]["channel"] == "sms"]
+            return sms if len(sms) == 2 else None
+
+        sent = await eventually(both_announced, within=60)
+        await asyncio.sleep(2)
+    assert len(s.sms.messages) == 2  # each message accepted once
+    assert len(s.sms.requests) == 4  # after two refusals
+    assert Counter(r.status for r in s.sms.requests) == {200: 2, 503: 2}
+    assert sum(e["data"]["attempts"] for e in sent) == 4
+
+
+async def test_a_permanent_refusal_is_announced_as_failed_and_not_retried(
+    infra: Infra, tmp_path: Path
+) -> None:
+    async with stack(infra, tmp_path) as s:
+        s.sms.fail_next(1, 400)  # the gateway refuses the received SMS for good
+        code, _ = await _submit(s.system)
+
+        async def failed() -> list[dict[str, Any]] | None:
+            return await _announced(s, "org.nigrani.notification.failed.v1") or None
+
+        (event,) = await eventually(failed, within=60)
+        await asyncio.sleep(6)  # past the lease: nothing tries it again
+    assert (event["data"]["channel"], event["data"]["reason"]) == ("sms", "http_400")
+    assert event["data"]["attempts"] == 1
+    refused_key = next(r.key for r in s.sms.requests if r.status == 400)
+    assert [r.status for r in s.sms.requests if r.key == refused_key] == [400]
+    assert code in s.mails_to(CITIZEN_EMAIL)[0].part("text/plain")  # e-mail unaffected
