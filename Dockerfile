@@ -1,0 +1,63 @@
+# One image for every Nigrani service and worker; the command chooses which one runs:
+#
+#   python -m nigrani_intake              intake API (INTAKE_PORT, default 8000)
+#   python -m nigrani_intake.worker       intake's consumer on its own (API with EMBEDDED_WORKER=false)
+#   python -m nigrani_routing             routing API (ROUTING_PORT, default 8001)
+#   python -m nigrani_routing.worker      routing's consumer on its own
+#   python -m nigrani_sla                 SLA API with its consumer and timers (SLA_PORT, default 8002)
+#   python -m nigrani_notify              notify API with its consumer and senders (NOTIFY_PORT, default 8003)
+#
+# Build with `docker build -t nigrani .`. Nothing is downloaded when a container starts.
+# tests/integration/deploy/test_container_image.py lints this file with hadolint and checks
+# that every `python -m` module named here exists in the package.
+
+# The builder makes a wheel of the project and installs it, with its runtime dependencies,
+# into a virtualenv; only that virtualenv reaches the final image.
+FROM python:3.11-slim-bookworm AS builder
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN python -m venv /opt/nigrani
+
+WORKDIR /src
+COPY pyproject.toml ./
+COPY shared/ shared/
+COPY services/ services/
+COPY deploy/local/nigrani_localinfra/ deploy/local/nigrani_localinfra/
+
+# The wheel holds exactly the packages listed in pyproject.toml, with their data files
+# (catalog, rules, policies, calendars, templates).
+RUN python -m pip wheel --no-deps --wheel-dir /wheels . \
+    && /opt/nigrani/bin/python -m pip install /wheels/nigrani-*.whl
+
+
+# The final stage: the base image, the virtualenv and a user; no compilers, no sources.
+FROM python:3.11-slim-bookworm
+
+RUN groupadd --system --gid 10001 nigrani \
+    && useradd --system --uid 10001 --gid nigrani --no-create-home \
+        --home-dir /nonexistent --shell /usr/sbin/nologin nigrani
+
+COPY --from=builder /opt/nigrani /opt/nigrani
+
+# Each service binds its own *_HOST, which defaults to loopback for a developer's machine:
+# in a container it must listen on every interface to be reachable.
+ENV PATH=/opt/nigrani/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    INTAKE_HOST=0.0.0.0 \
+    ROUTING_HOST=0.0.0.0 \
+    SLA_HOST=0.0.0.0 \
+    NOTIFY_HOST=0.0.0.0
+
+USER 10001:10001
+WORKDIR /opt/nigrani
+
+# Calls /healthz on the port the running service's own settings name (see the module);
+# workers serve no HTTP and pass.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "nigrani_shared.web.healthcheck"]
+
+CMD ["python", "-m", "nigrani_intake"]
