@@ -41,7 +41,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from nigrani_shared.clock import utc_now
 from nigrani_shared.store import slots
 from nigrani_shared.store.client import Document
-from nigrani_shared.store.writes import insert_or_get
+from nigrani_shared.store.writes import insert_new, insert_or_get, only_duplicates
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
 READ_AHEAD = 256  # at most, slots of one bucket read concurrently and fired as one chunk
 GROWTH = 4  # each full chunk makes the next this many times larger
-DUPLICATE_KEY = 11000
 MEMORY = 10_000  # buckets and minutes a process remembers writing
 _V = TypeVar("_V")
 
@@ -135,7 +134,7 @@ class TimerWheel:
             # One round trip for a batch's markers; one that exists already (another writer,
             # or one this process forgot) is refused, and a marker has nothing to read back.
             markers = [{"_id": self._marker_id(minute)} for minute in minutes]
-            await _insert_all(self._collection, markers)
+            await insert_new(self._collection, markers)
             for minute in minutes:
                 _remember(self._marked, minute, True)
         documents: list[Document] = []
@@ -146,7 +145,7 @@ class TimerWheel:
         try:
             await self._collection.insert_many(documents, ordered=False)
         except BaseException as failure:
-            if not isinstance(failure, BulkWriteError) or not _only_duplicates(failure):
+            if not isinstance(failure, BulkWriteError) or not only_duplicates(failure):
                 # Some slots may be written and others not: forget these buckets, so the
                 # retry probes them from slot 0 and fills any hole (a reader stops at one).
                 for bucket, _ in pending:
@@ -304,19 +303,6 @@ class TimerWheel:
 
     def _marker_id(self, minute: datetime) -> str:
         return f"{self._wheel}:m:{minute:%Y-%m-%dT%H:%M}"
-
-
-async def _insert_all(collection: AsyncCollection[Document], documents: list[Document]) -> None:
-    """Inserts every document whose `_id` is not taken; taken ones are left as they are."""
-    try:
-        await collection.insert_many(documents, ordered=False)
-    except BulkWriteError as failure:
-        if any(error["code"] != 11000 for error in failure.details["writeErrors"]):
-            raise
-
-
-def _only_duplicates(failure: BulkWriteError) -> bool:
-    return all(error["code"] == DUPLICATE_KEY for error in failure.details["writeErrors"])
 
 
 def _remember(memory: OrderedDict[datetime, _V], key: datetime, value: _V) -> None:

@@ -375,7 +375,12 @@ async def test_a_subscriber_gets_signed_webhooks_that_a_standard_library_verifie
             allow_http=True,
         )
         receiver.trust(subscription.secret)
-        await asyncio.sleep(6)  # past the subscriptions cache's refresh
+
+        async def listening() -> bool:  # the listener's cache of subscriptions has it
+            matching = await store.matching("org.nigrani.request.submitted.v3")
+            return subscription.id in {found.id for found in matching}
+
+        await eventually(listening, within=30, what="the subscription in the cache")
         code, _ = await _submit(s.system)
         await _state(s.system, code, "routed")
         calls = await receiver.wait_for_deliveries(2, within=60)

@@ -21,9 +21,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from nigrani_shared.store.client import Document
-from nigrani_shared.store.writes import insert_or_get
+from nigrani_shared.store.writes import insert_new, insert_or_get
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 from nigrani_notify.contexts import ContextValue
 from nigrani_notify.messages import Audience, Channel, SendResult
@@ -31,7 +30,6 @@ from nigrani_notify.messages import Audience, Channel, SendResult
 DELIVERIES = "deliveries"
 ATTEMPTS = "attempts"
 OUTCOMES = "outcomes"
-DUPLICATE_KEY = 11000
 
 Settled = Literal["sent", "failed", "skipped"]
 
@@ -101,14 +99,7 @@ class DeliveryStore:
         """Stores deliveries not yet stored (a redelivered event finds its own)."""
         if not deliveries:
             return
-        try:
-            await self._deliveries.insert_many(
-                [delivery.document() for delivery in deliveries], ordered=False
-            )
-        except BulkWriteError as error:
-            errors = error.details.get("writeErrors", [])
-            if any(item.get("code") != DUPLICATE_KEY for item in errors):
-                raise
+        await insert_new(self._deliveries, [delivery.document() for delivery in deliveries])
 
     async def get(self, key: str) -> Delivery | None:
         document = await self._deliveries.find_one({"_id": key})

@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from nigrani_shared.store.client import Document
+
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -37,3 +39,17 @@ async def insert_or_get(collection: AsyncCollection[Document], document: Documen
         return InsertOutcome(
             stored=await collection.find_one({"_id": document["_id"]}), inserted=False
         )
+
+
+async def insert_new(collection: AsyncCollection[Document], documents: list[Document]) -> None:
+    """Inserts, in one round trip, every document whose `_id` is not taken; taken ones are
+    left as they are (a repeated batch finds its own documents, as insert_or_get does)."""
+    try:
+        await collection.insert_many([dict(document) for document in documents], ordered=False)
+    except BulkWriteError as failure:
+        if not only_duplicates(failure):
+            raise
+
+
+def only_duplicates(failure: BulkWriteError) -> bool:
+    return all(error["code"] == DUPLICATE_KEY for error in failure.details["writeErrors"])
