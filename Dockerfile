@@ -56,7 +56,7 @@ USER 10001:10001
 WORKDIR /opt/nigrani
 
 # Calls /healthz on the port the running service's own settings name (see the module);
-# workers serve no HTTP and pass.
+# a worker serves /healthz on its service's port too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-m", "nigrani_shared.web.healthcheck"]
 

@@ -3,24 +3,28 @@
 `open_clients` is the composition root's shared part: the store client (indexes declared),
 the producer handle, readiness checks. `consumer_for` wires the one consumer runtime with
 the service's handlers; `run_worker` runs that consumer as its own process.
+
+A worker process serves /healthz, /readyz and /metrics on its service's own host and port
+(INTAKE_PORT for intake's worker, and so on), like the API: an orchestrator probes it and
+Prometheus scrapes its consumer's lag and dead letters, which would otherwise exist in no
+process anyone can reach once the consumer leaves the API. Its SIGTERM goes through the
+same uvicorn shutdown as an API's: the consumer finishes its batch and commits.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal
 
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from nigrani_shared.kafka.background import (
-    BackgroundConsumer,
-    RestartPolicy,
-    run_until_signalled,
-)
+from nigrani_shared.kafka.background import BackgroundConsumer, RestartPolicy
 from nigrani_shared.kafka.producer_handle import ProducerHandle
 from nigrani_shared.kafka.runtime import (
     ConsumerConfig,
@@ -30,7 +34,6 @@ from nigrani_shared.kafka.runtime import (
     StartFrom,
 )
 from nigrani_shared.kafka.topics import kafka_reachable
-from nigrani_shared.logging import configure_logging
 from nigrani_shared.settings import NigraniSettings
 from nigrani_shared.store.client import (
     Document,
@@ -40,7 +43,11 @@ from nigrani_shared.store.client import (
     store_reachable,
 )
 from nigrani_shared.store.processed import EffectsAreIdempotent, MongoProcessedEvents
+from nigrani_shared.web.app import install_common, set_readiness_checks
 from nigrani_shared.web.health import Probe, ReadinessCheck
+from nigrani_shared.web.serve import serve
+
+logger = logging.getLogger(__name__)
 
 PROCESSED_EVENTS_COLLECTION = "processed_events"
 Dedupe = Literal["by_event_id", "by_effect"]
@@ -145,21 +152,49 @@ def embed_consumer(
     return {"consumer": Probe(ready=consumer.ready, alive=consumer.alive)}
 
 
+WorkerSetup = Callable[[AsyncExitStack, ServiceClients], Awaitable[BackgroundConsumer]]
+"""Builds a worker's consumer (and starts whatever runs beside it on `stack`)."""
+
+
+def create_worker_app(
+    settings: NigraniSettings, indexes: Sequence[IndexSpec], setup: WorkerSetup
+) -> FastAPI:
+    """A worker as an app with only the operations routes: the consumer runs for the
+    lifespan, and /readyz reports it with the store and Kafka."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            clients = await stack.enter_async_context(open_clients(settings, indexes))
+            consumer = await setup(stack, clients)
+            set_readiness_checks(
+                app, {**clients.readiness_checks(), **embed_consumer(stack, consumer)}
+            )
+            logger.info("worker running")
+            yield
+            logger.info("worker stopping")
+        logger.info("worker stopped")
+
+    app = FastAPI(
+        title=f"nigrani {settings.service_name} worker",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_common(app)
+    return app
+
+
 def run_worker(
     settings: NigraniSettings,
     indexes: Sequence[IndexSpec],
     build_consumer: Callable[[ServiceClients], BackgroundConsumer],
 ) -> None:
-    """Entry point of a `python -m nigrani_<service>.worker` process."""
-    configure_logging(settings.service_name, settings.log_level)
+    """Entry point of a `python -m nigrani_<service>.worker` process whose consumer needs
+    nothing beside it."""
 
-    async def main() -> None:
-        async with open_clients(settings, indexes) as clients:
-            consumer = build_consumer(clients)
+    async def setup(_stack: AsyncExitStack, clients: ServiceClients) -> BackgroundConsumer:
+        return build_consumer(clients)
 
-            async def start() -> None:
-                consumer.start()
-
-            await run_until_signalled(start, consumer.stop)
-
-    asyncio.run(main())
+    serve(create_worker_app(settings, indexes, setup), settings)

@@ -13,19 +13,22 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
 from tests.support.events import submitted
 from tests.support.infra import Infra
 from tests.support.kafka import committed_offsets, partition_for, read_topic, send_events
-from tests.support.processes import service_environment
+from tests.support.processes import free_port, service_environment
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 PARTITIONS = 3
 GRACE, CLOSE = 3.0, 3.0
+STOPPED_BY_SIGTERM = -signal.SIGTERM
 
 
 def _worker_env(infra: Infra, prefix: str, applied_log: Path, hang: str) -> dict[str, str]:
@@ -40,6 +43,7 @@ def _worker_env(infra: Infra, prefix: str, applied_log: Path, hang: str) -> dict
         "APPLIED_LOG": str(applied_log),
         "SLOW_HANDLER_SECONDS": "0.3",
         "HANG_SUBJECT": hang,
+        "HTTP_PORT": str(free_port()),  # the worker serves its health and metrics there
     }
 
 
@@ -75,7 +79,9 @@ async def test_sigterm_with_a_batch_in_hand_commits_exactly_what_was_applied(
         if worker.returncode is None:
             worker.kill()
 
-    assert worker.returncode == 0, output.decode()[-3000:]
+    # uvicorn re-raises the SIGTERM once its shutdown is done, as a process stopped by the
+    # signal should end; "worker stopped" is logged only after the consumer committed.
+    assert worker.returncode == STOPPED_BY_SIGTERM, output.decode()[-3000:]
     assert b"worker stopped" in output
     assert took < GRACE + 2 * CLOSE + 5, f"stop took {took:.1f} s"
     applied = set(applied_log.read_text().split())
@@ -99,11 +105,12 @@ async def test_sigterm_with_a_batch_in_hand_commits_exactly_what_was_applied(
 
 
 async def test_the_routing_worker_exits_cleanly_on_sigterm_after_committing(infra: Infra) -> None:
-    """The real routing worker process, not a test worker: SIGTERM, exit 0, and every
+    """The real routing worker process, not a test worker: SIGTERM, a graceful stop, and every
     submission it routed is behind its committed offset."""
     prefix = f"t{uuid.uuid4().hex[:10]}"
     topic = f"{prefix}.requests.lifecycle"
-    env = {**os.environ, **service_environment(infra, prefix)}
+    port = free_port()
+    env = {**os.environ, **service_environment(infra, prefix), "ROUTING_PORT": str(port)}
     worker = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -122,6 +129,7 @@ async def test_the_routing_worker_exits_cleanly_on_sigterm_after_committing(infr
             return await cases.count_documents({}) == len(codes)
 
         await eventually(all_routed, within=90, what="the worker routed every request")
+        await _serves_its_operations_routes(port, handled=len(codes))
         worker.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
     finally:
@@ -129,8 +137,8 @@ async def test_the_routing_worker_exits_cleanly_on_sigterm_after_committing(infr
             worker.kill()
         await mongo.close()
 
-    assert worker.returncode == 0, output.decode()[-2000:]
-    assert b"worker stopping" in output
+    assert worker.returncode == STOPPED_BY_SIGTERM, output.decode()[-2000:]
+    assert b"worker stopped" in output
     # Every submission it applied is behind the committed offset: a restart redoes none.
     committed = await committed_offsets(infra.kafka_bootstrap_servers, topic, "routing")
     records = await read_topic(infra.kafka_bootstrap_servers, topic, expect=40, within_ms=5000)
@@ -138,3 +146,23 @@ async def test_the_routing_worker_exits_cleanly_on_sigterm_after_committing(infr
     assert len(applied) == len(codes)
     for record in applied:
         assert committed[record.partition] > record.offset
+
+
+async def _serves_its_operations_routes(port: int, *, handled: int) -> None:
+    """The worker answers probes and Prometheus on its service's port, like the API: the
+    consumer's counters live only in this process."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await http.get("/healthz")).status_code == 200
+        ready = await http.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"] == {"store": True, "kafka": True, "consumer": True}
+        exposition = (await http.get("/metrics")).text
+    submitted_applied = sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "nigrani_events_handled_total"
+        and sample.labels.get("group") == "routing"
+        and ".request.submitted." in sample.labels.get("event_type", "")
+    )
+    assert submitted_applied >= handled

@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from nigrani_shared.kafka.retry import Backoff, is_transient
@@ -151,19 +150,3 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
-
-
-async def run_until_signalled(
-    start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]
-) -> None:
-    """Runs a worker process: start, wait for SIGTERM or SIGINT, then stop gracefully."""
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
-    await start()
-    logger.info("worker running")
-    await stopping.wait()
-    logger.info("worker stopping")
-    await stop()
-    logger.info("worker stopped")

@@ -8,9 +8,9 @@ deployment's override started) and builds that service's own settings class, so 
 the address the service itself bound, whatever the deployment set. It talks HTTP with the
 standard library: the slim image has no curl.
 
-Workers (`python -m nigrani_<service>.worker`) serve no HTTP; for them the check passes,
-since a dead worker already ends its container. An unknown command fails the check, so a
-misconfigured container shows as unhealthy rather than healthy.
+A worker (`python -m nigrani_<service>.worker`) serves /healthz on its service's own host
+and port (service.py), so it is checked exactly like the API. An unknown command fails
+the check, so a misconfigured container shows as unhealthy rather than healthy.
 
 `python -m nigrani_shared.web.healthcheck python -m nigrani_sla` checks the service that
 command would run instead of reading the first process's (useful outside a container).
@@ -56,21 +56,19 @@ def module_of(command: Sequence[str]) -> str:
     raise UnknownCommandError(f"not a `python -m` command: {' '.join(command)!r}")
 
 
-def settings_class(module: str) -> type[NigraniSettings] | None:
-    """The settings class the service `module` reads, or None for a worker (no HTTP)."""
-    if module in HTTP_SERVICES:
-        module_path, _, class_name = HTTP_SERVICES[module].partition(":")
-        found = getattr(importlib.import_module(module_path), class_name)
-        if not (isinstance(found, type) and issubclass(found, NigraniSettings)):
-            raise TypeError(f"{HTTP_SERVICES[module]} is not a settings class")
-        return found
-    if (
-        module.endswith(WORKER_SUFFIX)
-        and module.removesuffix(WORKER_SUFFIX) in HTTP_SERVICES
-        and importlib.util.find_spec(module) is not None
-    ):
-        return None
-    raise UnknownCommandError(f"no HTTP service or worker is run by `python -m {module}`")
+def settings_class(module: str) -> type[NigraniSettings]:
+    """The settings class the service or worker `module` reads (a worker reads its
+    service's, and binds the same host and port variables)."""
+    service = module
+    if module.endswith(WORKER_SUFFIX) and importlib.util.find_spec(module) is not None:
+        service = module.removesuffix(WORKER_SUFFIX)
+    if service not in HTTP_SERVICES:
+        raise UnknownCommandError(f"no HTTP service or worker is run by `python -m {module}`")
+    module_path, _, class_name = HTTP_SERVICES[service].partition(":")
+    found = getattr(importlib.import_module(module_path), class_name)
+    if not (isinstance(found, type) and issubclass(found, NigraniSettings)):
+        raise TypeError(f"{HTTP_SERVICES[service]} is not a settings class")
+    return found
 
 
 def healthz_url(settings: NigraniSettings) -> str:
@@ -104,9 +102,6 @@ def main(argv: Sequence[str]) -> int:
     except UnknownCommandError as error:
         print(f"healthcheck: {error}", file=sys.stderr)
         return 1
-    if settings_type is None:
-        print("healthcheck: a worker serves no HTTP; its process is its health")
-        return 0
     url = healthz_url(settings_type())
     if is_healthy(url):
         return 0

@@ -62,9 +62,9 @@ def test_a_command_without_a_module_is_refused() -> None:
         module_of(["uvicorn", "nigrani_intake.main:app"])
 
 
-def test_services_have_settings_and_existing_workers_have_none() -> None:
+def test_services_and_their_existing_workers_read_the_service_settings() -> None:
     assert settings_class("nigrani_routing") is RoutingSettings
-    assert settings_class("nigrani_routing.worker") is None
+    assert settings_class("nigrani_routing.worker") is RoutingSettings
     with pytest.raises(UnknownCommandError):
         settings_class("nigrani_sla.worker")  # sla runs no separate worker
     with pytest.raises(UnknownCommandError):
@@ -130,6 +130,14 @@ def test_another_services_port_is_not_checked(
     assert main(["python", "-m", "nigrani_notify"]) == 1
 
 
-def test_a_worker_passes_and_an_unknown_command_fails() -> None:
-    assert main(["python", "-m", "nigrani_intake.worker"]) == 0
+def test_a_worker_is_checked_on_its_service_port_and_an_unknown_command_fails(
+    server: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROUTING_PORT", str(server.server_address[1]))
+    with ThreadingHTTPServer(("127.0.0.1", 0), _Health) as closed:
+        free_port = closed.server_address[1]
+    monkeypatch.setenv("INTAKE_PORT", str(free_port))
+
+    assert main(["python", "-m", "nigrani_routing.worker"]) == 0
+    assert main(["python", "-m", "nigrani_intake.worker"]) == 1  # nothing listens there
     assert main(["python", "-m", "nigrani_nothing"]) == 1
