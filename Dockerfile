@@ -11,18 +11,25 @@
 # tests/integration/deploy/test_container_image.py lints this file with hadolint and checks
 # that every `python -m` module named here exists in the package.
 
-# The builder makes a wheel of the project and installs it, with its runtime dependencies,
-# into a virtualenv; only that virtualenv reaches the final image.
+# The builder installs the locked runtime dependencies (uv.lock: the versions and file
+# hashes the tests passed with, no dev tools) and then a wheel of the project, without
+# resolving anything, into a virtualenv; only that virtualenv reaches the final image.
 FROM python:3.11-slim-bookworm AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 
-RUN python -m venv /opt/nigrani
+# Keep in step with UV_VERSION in the Makefile: the same uv reads the lock in both.
+ARG UV_VERSION=0.9.13
+RUN python -m pip install "uv==${UV_VERSION}" \
+    && python -m venv /opt/nigrani
 
 WORKDIR /src
-COPY pyproject.toml ./
+COPY pyproject.toml uv.lock ./
+RUN uv export --quiet --frozen --no-dev --no-emit-project -o requirements.txt \
+    && /opt/nigrani/bin/python -m pip install --require-hashes -r requirements.txt
+
 COPY shared/ shared/
 COPY services/ services/
 COPY deploy/local/nigrani_localinfra/ deploy/local/nigrani_localinfra/
@@ -30,7 +37,7 @@ COPY deploy/local/nigrani_localinfra/ deploy/local/nigrani_localinfra/
 # The wheel holds exactly the packages listed in pyproject.toml, with their data files
 # (catalog, rules, policies, calendars, templates).
 RUN python -m pip wheel --no-deps --wheel-dir /wheels . \
-    && /opt/nigrani/bin/python -m pip install /wheels/nigrani-*.whl
+    && /opt/nigrani/bin/python -m pip install --no-deps /wheels/nigrani-*.whl
 
 
 # The final stage: the base image, the virtualenv and a user; no compilers, no sources.

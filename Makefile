@@ -14,19 +14,34 @@
 #                   work, then the SLA service's timers (a million open, 10,000 due at once),
 #                   then notify's deliveries to a local SMTP server and SMS gateway
 #                   (python -m bench --only system|staff|sla|notify runs one of the last four)
+#   make lock       re-resolve uv.lock after a change to pyproject.toml (same versions where
+#                   they still fit)
+#   make upgrade    move every dependency in uv.lock to the newest version pyproject allows;
+#                   then run `make test` before committing the new lock
+#
+# Python packages are installed from uv.lock, exactly the versions (and file hashes) the
+# tests passed with: the Makefile installs a pinned uv into the virtualenv, exports the lock
+# as hashed requirements and lets pip install them. The Dockerfile does the same, without
+# the dev extra.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+UV_VERSION := 0.9.13
+UV     := $(VENV)/bin/uv
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml uv.lock | sha256sum | cut -c1-12)
+PIP    := $(PY) -m pip --quiet --disable-pip-version-check
 
-.PHONY: install provision up down status test unit lint format typecheck bench
+.PHONY: install provision up down status test unit lint format typecheck bench lock upgrade
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "[setup] installing Python dependencies into $(VENV)"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "[setup] installing the locked Python dependencies (uv.lock) into $(VENV)"
+	@$(PIP) install uv==$(UV_VERSION)
+	@$(UV) export --quiet --frozen --extra dev --no-emit-project -o $(VENV)/requirements.txt
+	@$(PIP) install --require-hashes -r $(VENV)/requirements.txt
+	@$(PIP) install --no-deps -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -68,3 +83,11 @@ test: lint typecheck
 bench: install
 	@$(PY) -m bench.routing_engine
 	@$(PY) -m bench
+
+lock: install
+	@$(UV) lock
+
+upgrade: install
+	@$(UV) lock --upgrade
+	@$(MAKE) --no-print-directory install
+	@echo "uv.lock upgraded: run make test before committing it"
