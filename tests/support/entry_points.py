@@ -1,17 +1,62 @@
-"""Does a `python -m X` command run something that exists in the package?
+"""Does a command run something that exists in the package?
 
-The image's Dockerfile names its commands today; the compose file and the Kubernetes
-manifests will name theirs. Each feeds its list of commands (argument lists, as a container
-runtime receives them) to `unrunnable_commands`, so a renamed or removed entry point fails
-the suite wherever it is still named.
+The image's Dockerfile, the compose file and the Kubernetes manifests name commands. Each
+feeds its list of commands (argument lists, as a container runtime receives them) to
+`unrunnable_commands`, so a renamed or removed entry point fails the suite wherever it is
+still named. A command is `python -m X ...` (X must run), or one of the console scripts of
+pyproject.toml's [project.scripts] (`nigrani topics create`: the script's object must exist
+and, for a Typer or Click command line, `topics create` must be one of its commands).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
-from collections.abc import Iterable, Sequence
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+import typer
+
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+def console_scripts(pyproject: Path = PYPROJECT) -> dict[str, str]:
+    """[project.scripts]: script name -> `module:object`."""
+    scripts: dict[str, str] = tomllib.loads(pyproject.read_text())["project"].get("scripts", {})
+    return scripts
+
+
+def why_script_unrunnable(target: str, arguments: Sequence[str]) -> str | None:
+    """None when the script's object exists and, if it is a command-line group, names the
+    subcommands in `arguments` (options and their values are not followed)."""
+    module_name, _, attribute = target.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        return f"no module {module_name}"
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            return f"{module_name} has no {attribute}"
+        found = getattr(found, part)
+    if not callable(found):
+        return f"{target} is not callable"
+    # A Typer app becomes its Click command line; a group is whatever has `commands`
+    # (Typer vendors its own Click, so its classes are not click's).
+    command: object = typer.main.get_command(found) if isinstance(found, typer.Typer) else found
+    words: list[str] = []
+    for argument in arguments:
+        subcommands = getattr(command, "commands", None)
+        if argument.startswith("-") or not isinstance(subcommands, Mapping):
+            break
+        words.append(argument)
+        if argument not in subcommands:
+            return f"no command `{' '.join(words)}`"
+        command = subcommands[argument]
+    if isinstance(getattr(command, "commands", None), Mapping):
+        return f"`{' '.join(words)}` names a group of commands, not a command"
+    return None
 
 
 def python_module(command: Sequence[str]) -> str | None:
@@ -39,15 +84,21 @@ def why_unrunnable(module: str) -> str | None:
     return None
 
 
-def unrunnable_commands(commands: Iterable[Sequence[str]]) -> list[str]:
-    """One line per command that names a module which is missing or does not run."""
+def unrunnable_commands(
+    commands: Iterable[Sequence[str]], scripts: Mapping[str, str] | None = None
+) -> list[str]:
+    """One line per command that names a module, script or subcommand which is missing or
+    does not run. `scripts` defaults to pyproject.toml's console scripts."""
+    scripts = console_scripts() if scripts is None else scripts
     problems: list[str] = []
     for command in commands:
         module = python_module(command)
-        if module is None:
-            problems.append(f"{list(command)}: not a `python -m` command")
-            continue
-        reason = why_unrunnable(module)
+        if module is None and command and command[0] in scripts:
+            reason = why_script_unrunnable(scripts[command[0]], command[1:])
+        elif module is None:
+            reason = "not a `python -m` command nor a console script of pyproject.toml"
+        else:
+            reason = why_unrunnable(module)
         if reason is not None:
             problems.append(f"{list(command)}: {reason}")
     return problems

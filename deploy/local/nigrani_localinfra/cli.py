@@ -3,8 +3,9 @@
     python -m nigrani_localinfra system up|down|status     services + infrastructure (make up)
     python -m nigrani_localinfra infra up|down|status      only Kafka and FerretDB
     python -m nigrani_localinfra provision [--only prometheus]
-                                                           fetch the jars, build FerretDB,
-                                                           install Prometheus and promtool
+                                                           fetch the jars, build FerretDB and
+                                                           the compose checker, install
+                                                           Prometheus and promtool
     python -m nigrani_localinfra browser                   Debian's chromium (apt-get if missing)
 
 ``up`` returns once everything answers, leaving it running in the background, and restarts
@@ -28,7 +29,7 @@ from .errors import InfraError
 from .ferretdb import FerretDBNode
 from .kafka import KafkaNode
 from .prometheus_package import provision_prometheus
-from .provision import provision
+from .provision import compose_check_version, provision, provision_compose_check
 from .stack import read_state, start_stack, stop_stack
 
 PROG = "python -m nigrani_localinfra"
@@ -155,6 +156,8 @@ def _provision(only: str | None) -> int:
         artifacts = provision(log=_progress)
         print(f"Kafka {artifacts.kafka_version} jars  {artifacts.kafka_libs}")
         print(f"FerretDB {artifacts.ferretdb_version}  {artifacts.ferretdb_binary}")
+        checker = provision_compose_check(log=_progress)
+        print(f"compose-go {compose_check_version()}  {checker}")
     binaries = provision_prometheus(log=_progress)
     print(f"Prometheus  {binaries.prometheus}  {binaries.promtool}")
     return 0

@@ -32,6 +32,14 @@ FERRETDB_SOURCES = (
     FERRETDB_DIR / "go.sum",
 )
 
+#: ``deploy/compose/check``: the Go program that loads docker-compose.yml as Compose does.
+COMPOSE_CHECK_DIR = DEPLOY_DIR.parent / "compose" / "check"
+COMPOSE_CHECK_SOURCES = (
+    *sorted(COMPOSE_CHECK_DIR.glob("*.go")),
+    COMPOSE_CHECK_DIR / "go.mod",
+    COMPOSE_CHECK_DIR / "go.sum",
+)
+
 CACHE_ENV_VAR = "NIGRANI_CACHE_DIR"
 
 

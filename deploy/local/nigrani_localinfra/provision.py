@@ -33,6 +33,7 @@ Log = Callable[[str], None]
 MAVEN_TIMEOUT_S = 20 * 60
 GO_BUILD_TIMEOUT_S = 30 * 60
 FERRETDB_BINARY_NAME = "nigrani-ferretdb"
+COMPOSE_CHECK_BINARY_NAME = "nigrani-compose-check"
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ def ferretdb_version() -> str:
     return _match(r"github\.com/FerretDB/FerretDB\s+(v\S+)", paths.FERRETDB_DIR / "go.mod")
 
 
-def _go_directive() -> tuple[int, int]:
-    text = _match(r"(?m)^go\s+(\d+\.\d+)", paths.FERRETDB_DIR / "go.mod")
+def _go_directive(go_mod: Path) -> tuple[int, int]:
+    text = _match(r"(?m)^go\s+(\d+\.\d+)", go_mod)
     major, minor = text.split(".")
     return int(major), int(minor)
 
@@ -161,36 +162,69 @@ def provision_kafka(cache: Path, *, log: Log = print) -> Path:
 def provision_ferretdb(cache: Path, *, log: Log = print) -> Path:
     """Build our FerretDB wrapper into ``<cache>/ferretdb-<version>/`` unless up to date."""
     version = ferretdb_version()
-    target = cache / f"ferretdb-{version}"
-    binary = target / FERRETDB_BINARY_NAME
-    stamp = target / f"{FERRETDB_BINARY_NAME}.sha256"
-    digest = _digest(paths.FERRETDB_SOURCES)
+    return _build_go_program(
+        f"FerretDB {version}",
+        source_dir=paths.FERRETDB_DIR,
+        sources=paths.FERRETDB_SOURCES,
+        binary=cache / f"ferretdb-{version}" / FERRETDB_BINARY_NAME,
+        log=log,
+    )
+
+
+def compose_check_version() -> str:
+    """Return the compose-go version pinned in ``deploy/compose/check/go.mod``."""
+    return _match(
+        r"github\.com/compose-spec/compose-go/v2\s+(v\S+)", paths.COMPOSE_CHECK_DIR / "go.mod"
+    )
+
+
+def provision_compose_check(cache: Path | None = None, *, log: Log = print) -> Path:
+    """Build the compose file checker (the Compose Specification's Go loader) into
+    ``<cache>/compose-check-<compose-go version>/`` unless up to date; the tests run it."""
+    root = cache if cache is not None else paths.cache_dir()
+    version = compose_check_version()
+    with _cache_lock(root):
+        return _build_go_program(
+            f"the compose checker (compose-go {version})",
+            source_dir=paths.COMPOSE_CHECK_DIR,
+            sources=paths.COMPOSE_CHECK_SOURCES,
+            binary=root / f"compose-check-{version}" / COMPOSE_CHECK_BINARY_NAME,
+            log=log,
+        )
+
+
+def _build_go_program(
+    label: str, *, source_dir: Path, sources: tuple[Path, ...], binary: Path, log: Log
+) -> Path:
+    """Build the Go program in ``source_dir`` into ``binary`` unless the stamp beside it
+    says these ``sources`` already built it. The caller holds the cache lock."""
+    stamp = binary.with_name(f"{binary.name}.sha256")
+    digest = _digest(sources)
     if _stamp_matches(stamp, digest) and os.access(binary, os.X_OK):
         return binary
 
-    go = require_go(_go_directive())
-    log(f"[infra] building FerretDB {version} (first run only, a few minutes)…")
+    go = require_go(_go_directive(source_dir / "go.mod"))
+    log(f"[infra] building {label} (first run only)…")
     started = time.monotonic()
-    target.mkdir(parents=True, exist_ok=True)
-    partial = target / f"{FERRETDB_BINARY_NAME}.partial"
-    log_path = target / "go-build.log"
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    partial = binary.with_name(f"{binary.name}.partial")
+    log_path = binary.parent / "go-build.log"
     env = {**os.environ, "CGO_ENABLED": "0"}
     base = [go, "build", "-trimpath", "-buildvcs=false", "-o", str(partial)]
-    rc = _run_logged([*base, "."], cwd=paths.FERRETDB_DIR, log_path=log_path,
+    rc = _run_logged([*base, "."], cwd=source_dir, log_path=log_path,
                      timeout=GO_BUILD_TIMEOUT_S, env=env)  # fmt: skip
     if rc != 0 and "linkname" in log_path.read_text(errors="replace"):
         # Newer Go toolchains restrict go:linkname pulls that some dependencies use.
-        log("[infra] retrying the FerretDB build with -checklinkname=0")
-        rc = _run_logged([*base, "-ldflags=-checklinkname=0", "."], cwd=paths.FERRETDB_DIR,
+        log(f"[infra] retrying the build of {label} with -checklinkname=0")
+        rc = _run_logged([*base, "-ldflags=-checklinkname=0", "."], cwd=source_dir,
                          log_path=log_path, timeout=GO_BUILD_TIMEOUT_S, env=env)  # fmt: skip
     if rc != 0:
         raise InfraError(
-            f"building FerretDB {version} failed (full output in {log_path})",
-            details=tail(log_path),
+            f"building {label} failed (full output in {log_path})", details=tail(log_path)
         )
     partial.rename(binary)
     stamp.write_text(digest + "\n")
-    log(f"[infra] FerretDB {version}: built {binary} ({time.monotonic() - started:.0f}s)")
+    log(f"[infra] {label}: built {binary} ({time.monotonic() - started:.0f}s)")
     return binary
 
 
