@@ -67,7 +67,8 @@ def test_the_check_refuses_missing_and_inert_modules() -> None:
         "['python', '-m', 'nigrani_routing.config']: nigrani_routing.config does nothing"
         ' when run (no `if __name__ == "__main__":`)',
         "['python', '-m', 'nigrani_nothing']: no module nigrani_nothing",
-        "['uvicorn', 'nigrani_intake.main:app']: not a `python -m` command",
+        "['uvicorn', 'nigrani_intake.main:app']: neither a `python -m` command nor a console"
+        " script of the project",
     ]
 
 
