@@ -10,7 +10,9 @@ first test provisions it (a Go build of about a minute, once).
 from __future__ import annotations
 
 import base64
+import copy
 import functools
+import re
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -32,7 +34,7 @@ def tools() -> K8sTools:
 
 
 @functools.cache
-def _rendered_text(overlay: str) -> str:
+def _rendered(overlay: str) -> tuple[Object, ...]:
     result = subprocess.run(  # noqa: S603 - our cached kustomize on our own overlay
         [str(tools().kustomize), "build", str(paths.K8S_DIR / "overlays" / overlay)],
         capture_output=True,
@@ -41,12 +43,12 @@ def _rendered_text(overlay: str) -> str:
         check=False,
     )
     assert result.returncode == 0, f"kustomize build {overlay} failed:\n{result.stderr}"
-    return result.stdout
+    return tuple(doc for doc in yaml.load_all(result.stdout, Loader=yaml.CSafeLoader) if doc)
 
 
 def render(overlay: str) -> list[Object]:
     """Every object `kustomize build deploy/k8s/overlays/<overlay>` prints (a fresh copy)."""
-    return [doc for doc in yaml.safe_load_all(_rendered_text(overlay)) if doc]
+    return copy.deepcopy(list(_rendered(overlay)))
 
 
 def of_kind(objects: list[Object], kind: str) -> list[Object]:
@@ -67,9 +69,15 @@ def config_map(objects: list[Object], name: str) -> Mapping[str, str]:
 
 
 def secret_data(objects: list[Object], name: str) -> dict[str, str]:
-    found = named(objects, "Secret", name)
-    decoded = {k: base64.b64decode(v).decode() for k, v in found.get("data", {}).items()}
-    return {**decoded, **found.get("stringData", {})}
+    """The data of Secret `name`, whether or not a generator added a hash suffix."""
+    found = [
+        o
+        for o in of_kind(objects, "Secret")
+        if re.fullmatch(rf"{re.escape(name)}(-[a-z0-9]{{10}})?", o["metadata"]["name"])
+    ]
+    assert len(found) == 1, f"{len(found)} Secrets named {name}"
+    data, string_data = found[0].get("data", {}), found[0].get("stringData", {})
+    return {**{k: base64.b64decode(v).decode() for k, v in data.items()}, **string_data}
 
 
 @dataclass(frozen=True)
