@@ -8,7 +8,8 @@
 #   make down       stop the services and the local infrastructure
 #   make status     what runs (exit 3 if something does not)
 #   make test       lint, type-check and run every test (unit, integration, end to end),
-#                   the Prometheus config and alert rules checked and unit-tested by promtool
+#                   the Prometheus config and alert rules checked and unit-tested by promtool,
+#                   deploy/k8s rendered by kustomize and validated against the API schemas
 #   make bench      measure throughput and latency (figures for the README): the routing
 #                   engine alone first (seconds), then the whole system, then department
 #                   work, then the SLA service's timers (a million open, 10,000 due at once),
@@ -76,7 +77,7 @@ unit: install
 test: lint typecheck
 	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ] || [ -z "$$MONGODB_URI" ]; then \
 		$(PY) -m nigrani_localinfra provision; \
-	else $(PY) -m nigrani_localinfra provision --only prometheus; fi
+	else $(PY) -m nigrani_localinfra provision --only prometheus --only k8s; fi
 	@$(PY) -m nigrani_localinfra browser
 	@$(PY) -m pytest -q -rs
 

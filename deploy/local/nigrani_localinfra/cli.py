@@ -2,10 +2,11 @@
 
     python -m nigrani_localinfra system up|down|status     services + infrastructure (make up)
     python -m nigrani_localinfra infra up|down|status      only Kafka and FerretDB
-    python -m nigrani_localinfra provision [--only prometheus]
+    python -m nigrani_localinfra provision [--only prometheus|k8s ...]
                                                            fetch the jars, build FerretDB and
                                                            the compose checker, install
-                                                           Prometheus and promtool
+                                                           Prometheus and promtool, build
+                                                           kustomize, fetch KEDA's CRD
     python -m nigrani_localinfra browser                   Debian's chromium (apt-get if missing)
 
 ``up`` returns once everything answers, leaving it running in the background, and restarts
@@ -27,6 +28,7 @@ from . import system
 from .browser import ensure_chromium
 from .errors import InfraError
 from .ferretdb import FerretDBNode
+from .k8s_tools import provision_k8s_tools
 from .kafka import KafkaNode
 from .prometheus_package import provision_prometheus
 from .provision import compose_check_version, provision, provision_compose_check
@@ -82,12 +84,15 @@ def _parser() -> argparse.ArgumentParser:
         help=f"MongoDB port for up (default {DEFAULT_MONGO_PORT}, or a free one if taken)",
     )
     provision_parser = scopes.add_parser(
-        "provision", help="fetch the Kafka jars, build FerretDB, install Prometheus"
+        "provision",
+        help="fetch the Kafka jars, build FerretDB, install Prometheus, build kustomize",
     )
     provision_parser.add_argument(
         "--only",
-        choices=["prometheus"],
-        help="only Prometheus and promtool (the tests need them even with external Kafka)",
+        choices=["prometheus", "k8s"],
+        action="append",
+        help="only Prometheus and promtool, or only kustomize and KEDA's CRD (repeatable; "
+        "the tests need both even with external Kafka and MongoDB)",
     )
     scopes.add_parser("browser", help="Debian's chromium for the browser tests (apt-get)")
     return parser
@@ -151,15 +156,20 @@ async def _system(run_dir: Path, args: argparse.Namespace) -> int:
     return 0 if await system.status(run_dir) else EXIT_NOT_RUNNING
 
 
-def _provision(only: str | None) -> int:
+def _provision(only: list[str] | None) -> int:
     if only is None:
         artifacts = provision(log=_progress)
         print(f"Kafka {artifacts.kafka_version} jars  {artifacts.kafka_libs}")
         print(f"FerretDB {artifacts.ferretdb_version}  {artifacts.ferretdb_binary}")
         checker = provision_compose_check(log=_progress)
         print(f"compose-go {compose_check_version()}  {checker}")
-    binaries = provision_prometheus(log=_progress)
-    print(f"Prometheus  {binaries.prometheus}  {binaries.promtool}")
+    if only is None or "prometheus" in only:
+        binaries = provision_prometheus(log=_progress)
+        print(f"Prometheus  {binaries.prometheus}  {binaries.promtool}")
+    if only is None or "k8s" in only:
+        tools = provision_k8s_tools(log=_progress)
+        print(f"kustomize {tools.kustomize_version}  {tools.kustomize}")
+        print(f"KEDA {tools.keda_version} CRD  {tools.keda_scaledobject_crd}")
     return 0
 
 

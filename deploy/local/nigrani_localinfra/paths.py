@@ -25,6 +25,13 @@ KAFKA_POM = KAFKA_DIR / "pom.xml"
 KAFKA_LOG4J_CONFIG = KAFKA_DIR / "log4j2.properties"
 KAFKA_SERVER_TEMPLATE = KAFKA_DIR / "server.properties.template"
 
+#: The Go modules that pin kustomize (built) and KEDA (only read: its CRD and Kafka scaler).
+KUSTOMIZE_DIR = DEPLOY_DIR / "kustomize"
+KEDA_DIR = DEPLOY_DIR / "keda"
+
+#: ``deploy/k8s``: the Kustomize base and overlays that the tests render with that kustomize.
+K8S_DIR = DEPLOY_DIR.parent / "k8s"
+
 #: The files whose content determines the FerretDB binary.
 FERRETDB_SOURCES = (
     *sorted(FERRETDB_DIR.glob("*.go")),
