@@ -17,6 +17,8 @@ rebalances (the broker notices a dead member after the consumer's 10 s session t
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -27,12 +29,19 @@ from typing import Any
 import httpx
 import pytest
 from nigrani_notify.messages import delivery_key
+from nigrani_shared.clock import utc_now
 from nigrani_shared.events import derived_event_id
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.infra import Infra
-from tests.support.kafka import committed_offsets, events_on_topic, partitions_held
+from tests.support.kafka import (
+    committed_offsets,
+    events_on_topic,
+    partition_for,
+    partitions_held,
+    send_raw,
+)
 from tests.support.notify import INTERNAL_TOKEN, notify_environment, recipients_file
 from tests.support.processes import ServiceProcess, service_environment, service_process
 from tests.support.requests import routed_view, water_request
@@ -46,9 +55,9 @@ Document = dict[str, Any]
 
 PARTITIONS = 6
 REQUESTS = 80
-CITIZENS = 4
-PAUSE_SECONDS = 0.3  # between one citizen's submissions: the load lasts several seconds
-KILL_AFTER = 40  # cases stored when one replica of each consumer is killed
+CITIZENS = 8
+PAUSE_SECONDS = 0.1  # between one citizen's submissions: the load lasts a few seconds
+KILL_AFTER = 30  # cases stored when one replica of each consumer is killed
 # Parallel sends per channel and notify replica. At most the e-mails a killed notify has in
 # flight reach the sink twice, under one Message-ID (README, "What can be sent twice").
 SENDS_IN_FLIGHT = 4
@@ -137,6 +146,37 @@ async def _until_groups_hold(
     await eventually(held, within=within, interval=0.5, what=what)
 
 
+async def _prime_every_partition(bootstrap: str, topic: str) -> None:
+    """Puts one event of a type no service knows on every partition and waits until notify
+    has committed past each. Notify starts a partition it has never committed at its end
+    ("latest"): had the killed replica held one with no commit yet, its successor would
+    start after the events the dead one never applied. Every group skips, counts and
+    commits an unknown type."""
+    for partition in range(PARTITIONS):
+        key = next(
+            f"primer-{n}"
+            for n in itertools.count()
+            if partition_for(f"primer-{n}".encode(), PARTITIONS) == partition
+        )
+        primer = {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/tests/scale-out",
+            "type": "org.nigrani.test.primer.v1",
+            "subject": key,
+            "time": utc_now().isoformat(),
+            "datacontenttype": "application/json",
+            "data": {},
+        }
+        await send_raw(bootstrap, topic, [json.dumps(primer).encode()], key=key.encode())
+
+    async def committed_everywhere() -> bool:
+        committed = await committed_offsets(bootstrap, topic, "notify")
+        return len([o for o in committed.values() if o > 0]) == PARTITIONS
+
+    await eventually(committed_everywhere, within=60, interval=0.5, what="notify's commits")
+
+
 async def test_two_replicas_of_each_consumer_one_killed_mid_load_act_on_every_request_once(
     infra: Infra, tmp_path: Path
 ) -> None:
@@ -179,6 +219,7 @@ async def test_two_replicas_of_each_consumer_one_killed_mid_load_act_on_every_re
         )
         ready_after = time.monotonic() - started
 
+        await _prime_every_partition(bootstrap, topic)
         mongo: AsyncMongoClient[Document] = AsyncMongoClient(infra.mongodb_uri)
         stack.push_async_callback(mongo.close)
         client = await stack.enter_async_context(httpx.AsyncClient(base_url=intake.url))
@@ -196,11 +237,7 @@ async def test_two_replicas_of_each_consumer_one_killed_mid_load_act_on_every_re
         load = [asyncio.create_task(citizen(REQUESTS // CITIZENS)) for _ in range(CITIZENS)]
 
         async def mid_load() -> bool:
-            # Notify starts a partition it has never committed at its end ("latest"), so
-            # the kill waits for its first commit on each: a successor then resumes there.
-            committed = await committed_offsets(bootstrap, topic, "notify")
-            on_every = len([o for o in committed.values() if o > 0]) == PARTITIONS
-            return on_every and await cases.count_documents({}) >= KILL_AFTER
+            return await cases.count_documents({}) >= KILL_AFTER
 
         await eventually(mid_load, within=90, interval=0.2, what="load under way")
         await asyncio.gather(*(replicas[group][1].kill() for group in GROUPS))
