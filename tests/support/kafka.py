@@ -8,6 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from aiokafka.partitioner import murmur2
 from aiokafka.structs import ConsumerRecord
 from nigrani_shared.events import EventEnvelope, encode_event
@@ -109,3 +110,29 @@ async def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int,
         return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
     finally:
         await admin.close()
+
+
+async def partitions_held(bootstrap: str, group: str, topic: str) -> list[frozenset[int]]:
+    """The partitions of `topic` each member of the consumer group holds, as the group's
+    coordinator has them (members holding none of them, such as a process of another
+    test's topic still in the group, are left out). Empty while the group rebalances."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        responses = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    held = []
+    for response in responses:
+        for described in response.to_object()["groups"]:
+            for member in described["members"]:
+                raw = member["member_assignment"]
+                if not raw:
+                    continue
+                assignment = ConsumerProtocolMemberAssignment.decode(raw)
+                mine = frozenset(
+                    tp.partition for tp in assignment.partitions() if tp.topic == topic
+                )
+                if mine:
+                    held.append(mine)
+    return held

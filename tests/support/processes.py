@@ -1,5 +1,6 @@
-"""Services as real processes (`python -m nigrani_<service>`) on loopback ports, for tests
-that kill one or speak raw HTTP to it."""
+"""Services and workers as real processes (`python -m nigrani_<service>`, or a module such
+as `nigrani_routing.worker`) on loopback ports, for tests that kill one or speak raw HTTP
+to it."""
 
 from __future__ import annotations
 
@@ -49,12 +50,16 @@ async def service_process(
     env: Mapping[str, str],
     log_dir: Path,
     *,
-    ready_path: str = "/healthz",
+    ready_path: str | None = "/healthz",
     name: str | None = None,
+    module: str | None = None,
 ) -> AsyncIterator[ServiceProcess]:
-    """Starts `python -m nigrani_<service>` on a free port and waits until `ready_path`
-    answers 200; terminates it (if still alive) when the block ends."""
+    """Starts `python -m <module>` (`nigrani_<service>` unless given) with its own free
+    port in the service's port variable, and waits until `ready_path` answers 200 (not at
+    all when None: the caller waits its own way); terminates it (if still alive) when the
+    block ends."""
     name = name or service
+    module = module or f"nigrani_{service}"
     port = free_port()
     port_variable = f"{service.upper()}_PORT"
     log_path = log_dir / f"{name}.log"
@@ -62,23 +67,15 @@ async def service_process(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            f"nigrani_{service}",
+            module,
             env={**os.environ, **env, port_variable: str(port)},
             stdout=log,
             stderr=log,
         )
     running = ServiceProcess(name, port, process, log_path)
     try:
-        async with httpx.AsyncClient(base_url=running.url) as client:
-
-            async def ready() -> bool:
-                if process.returncode is not None:
-                    raise AssertionError(f"{name} exited; its log is {log_path}")
-                with contextlib.suppress(httpx.TransportError):
-                    return (await client.get(ready_path)).status_code == 200
-                return False
-
-            await eventually(ready, within=90, interval=0.2, what=f"{name} ready")
+        if ready_path is not None:
+            await _until_ready(running, ready_path)
         yield running
     finally:
         if process.returncode is None:
@@ -88,6 +85,19 @@ async def service_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+async def _until_ready(running: ServiceProcess, ready_path: str) -> None:
+    async with httpx.AsyncClient(base_url=running.url) as client:
+
+        async def ready() -> bool:
+            if running.process.returncode is not None:
+                raise AssertionError(f"{running.name} exited; its log is {running.log_path}")
+            with contextlib.suppress(httpx.TransportError):
+                return (await client.get(ready_path)).status_code == 200
+            return False
+
+        await eventually(ready, within=90, interval=0.2, what=f"{running.name} ready")
 
 
 def service_environment(infra: Infra, prefix: str) -> dict[str, str]:
