@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nigrani_shared.kafka.topics import TopicLayout
+from nigrani_shared.store.write_concern import weak_write_concern
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
@@ -44,10 +45,13 @@ class NigraniSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
-    # Topics this service creates at start-up (existing topics are left as they are).
-    # A production cluster keeps 3 copies and refuses a write that fewer than 2 hold; the
-    # local and test stack is one broker, so development and test default to 1 and 1.
-    kafka_topic_partitions: int = Field(default=3, ge=1)
+    # Topics this service creates at start-up, and `nigrani topics create` creates before
+    # it (existing topics are left as they are). A production cluster keeps 3 copies and
+    # refuses a write that fewer than 2 hold; the local and test stack is one broker, so
+    # development and test default to 1 and 1. Partitions bound the useful replicas of each
+    # consumer group (one partition is read by one member): 12 in production leaves room
+    # to scale a worker out to 12 replicas; 3 keeps the local broker light.
+    kafka_topic_partitions: int = Field(default_factory=_by_environment(12, 3), ge=1)
     kafka_replication_factor: int = Field(default_factory=_by_environment(3, 1), ge=1)
     kafka_min_insync_replicas: int = Field(default_factory=_by_environment(2, 1), ge=1)
 
@@ -86,6 +90,14 @@ class NigraniSettings(BaseSettings):
                 "production needs KAFKA_REPLICATION_FACTOR >= 2 and KAFKA_MIN_INSYNC_REPLICAS"
                 " >= 2: an acknowledged event must survive the loss of one broker"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_weak_write_concern_in_production(self) -> NigraniSettings:
+        if self.environment == "production":
+            problem = weak_write_concern(self.mongodb_uri)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
     @property
