@@ -16,6 +16,7 @@ from tests.support.cli import cli_env, new_prefix, nigrani, nigrani_async, one_l
 from tests.support.infra import Infra
 
 pytestmark = pytest.mark.integration
+TOPIC_CONFIG = 1  # DescribeConfigs' config_source of a value set on the topic itself
 
 
 def expected_topics(prefix: str) -> list[str]:
@@ -34,11 +35,11 @@ async def layouts(infra: Infra, topics: list[str]) -> dict[str, tuple[int, int, 
         )
     finally:
         await admin.close()
-    min_isr = {
-        resource[3]: value
+    min_isr = {  # the value, and whether it was set on the topic (not a broker default)
+        resource[3]: f"{value} ({'topic' if source == TOPIC_CONFIG else source})"
         for response in configs
         for resource in response.resources
-        for name, value, *_ in resource[4]
+        for name, value, _, source, *_ in resource[4]
         if name == "min.insync.replicas"
     }
     return {
@@ -66,13 +67,13 @@ async def test_every_topic_is_created_with_the_configured_layout_and_only_once(
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, stderr.decode()
     assert sorted(stdout.decode().splitlines()[:-1]) == sorted(f"created  {t}" for t in topics)
-    assert await layouts(infra, topics) == dict.fromkeys(topics, (4, 1, "1"))
+    assert await layouts(infra, topics) == dict.fromkeys(topics, (4, 1, "1 (topic)"))
 
     again = await nigrani_async({**env, "KAFKA_TOPIC_PARTITIONS": "6"}, "topics", "create")
     assert again.exit_code == 0, again.output
     assert sorted(again.stdout.splitlines()[:-1]) == sorted(f"exists   {t}" for t in topics)
     assert again.stdout.splitlines()[-1].startswith("0 created, 5 already there")
-    assert await layouts(infra, topics) == dict.fromkeys(topics, (4, 1, "1"))  # left alone
+    assert await layouts(infra, topics) == dict.fromkeys(topics, (4, 1, "1 (topic)"))  # left alone
 
     listed = await nigrani_async(env, "topics", "list")
     assert listed.exit_code == 0, listed.output
