@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from aiokafka.errors import KafkaError
 from nigrani_shared.kafka.topics import TopicCreationError
+from nigrani_shared.settings import refusal_line
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
@@ -41,18 +42,7 @@ def settings_or_refuse(build: Callable[[], _T]) -> _T:
     try:
         return build()
     except ValidationError as error:
-        fail(f"refused: {settings_problems(error)}", code=REFUSED)
-
-
-def settings_problems(error: ValidationError) -> str:
-    """Only pydantic's messages, each after the variable it is about: its full text
-    quotes the input, and the input may hold secrets."""
-    problems = []
-    for problem in error.errors():
-        message = problem["msg"].removeprefix("Value error, ")
-        variable = "_".join(str(part) for part in problem["loc"]).upper()
-        problems.append(f"{variable}: {message}" if variable else message)
-    return "; ".join(problems)
+        fail(f"refused: {refusal_line(error)}", code=REFUSED)
 
 
 def run(work: Coroutine[Any, Any, _T]) -> _T:
@@ -62,7 +52,7 @@ def run(work: Coroutine[Any, Any, _T]) -> _T:
     except CommandFailed as error:
         fail(str(error), code=error.code)
     except ValidationError as error:
-        fail(f"refused: {settings_problems(error)}", code=REFUSED)
+        fail(f"refused: {refusal_line(error)}", code=REFUSED)
     except TopicCreationError as error:
         fail(f"refused: {error}", code=REFUSED)
     except PyMongoError as error:

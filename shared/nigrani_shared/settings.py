@@ -6,9 +6,11 @@ entry point), never at import time, so tests can build settings explicitly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nigrani_shared.kafka.topics import TopicLayout
@@ -116,3 +118,24 @@ class NigraniSettings(BaseSettings):
     def dead_letter_topic(self, group_id: str) -> str:
         """Each consumer group gets its own DLQ so that replays go back to the right owner."""
         return f"{self.topic_prefix}.dlq.{group_id}"
+
+
+def refusal_line(error: ValidationError) -> str:
+    """What is wrong with the settings, in one line: pydantic's messages only, each after
+    the variable it is about. Its full text quotes the input, secrets included."""
+    problems = []
+    for problem in error.errors():
+        message = problem["msg"].removeprefix("Value error, ")
+        variable = "_".join(str(part) for part in problem["loc"]).upper()
+        problems.append(f"{variable}: {message}" if variable else message)
+    return "; ".join(problems)
+
+
+@contextmanager
+def refused_settings_exit() -> Iterator[None]:
+    """Around a service's settings at start-up: settings that must not run end the process
+    with one line on stderr (exit 1), not a traceback that quotes every value read."""
+    try:
+        yield
+    except ValidationError as error:
+        raise SystemExit(f"refused to start: {refusal_line(error)}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.kafka.topology import INTAKE_GROUP
 from nigrani_shared.service import ServiceClients, consumer_for, run_worker
+from nigrani_shared.settings import refused_settings_exit
 
 from nigrani_intake.config import IntakeSettings
 from nigrani_intake.indexes import INDEXES
@@ -33,4 +34,6 @@ def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
 
 
 if __name__ == "__main__":
-    run_worker(IntakeSettings(), INDEXES, build_consumer)
+    with refused_settings_exit():
+        settings = IntakeSettings()
+    run_worker(settings, INDEXES, build_consumer)

@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from nigrani_shared.kafka.background import run_until_signalled
 from nigrani_shared.logging import configure_logging
 from nigrani_shared.service import open_clients
+from nigrani_shared.settings import refused_settings_exit
 
 from nigrani_routing.cases.repository import INDEXES
 from nigrani_routing.composition import build_parts, start_loops, windows_of
@@ -17,7 +18,8 @@ from nigrani_routing.worker import build_consumer
 
 
 def run_routing_worker() -> None:
-    settings = RoutingSettings()
+    with refused_settings_exit():
+        settings = RoutingSettings()
     configure_logging(settings.service_name, settings.log_level)
     holder = RulesHolder(settings.rules_path, settings.areas_path)
 
