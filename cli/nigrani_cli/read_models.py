@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from nigrani_shared.kafka.handling import Handler
 from nigrani_shared.kafka.history import HistoryApplied, apply_history
+from nigrani_shared.kafka.lag import partitions_of
 from nigrani_shared.kafka.membership import members_reading
 from nigrani_shared.kafka.topology import INTAKE_GROUP
 from nigrani_shared.settings import NigraniSettings
@@ -107,6 +108,10 @@ def rebuild(
 
 async def _rebuild(model: ReadModel, settings: NigraniSettings, *, drop: bool) -> HistoryApplied:
     bootstrap, topic = settings.kafka_bootstrap_servers, settings.lifecycle_topic
+    if not await partitions_of(bootstrap, [topic]):  # a wrong prefix must not empty anything
+        raise CommandFailed(
+            f"refused: there is no topic {topic}; is TOPIC_PREFIX right?", code=REFUSED
+        )
     if drop:
         readers = await members_reading(bootstrap, model.group, topic)
         if readers:

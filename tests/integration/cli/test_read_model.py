@@ -116,3 +116,20 @@ async def test_an_unknown_read_model_is_refused_in_one_line(infra: Infra) -> Non
     result = await nigrani_async(cli_env(infra, "x"), "read-model", "rebuild", "routing")
     assert result.exit_code == 2
     assert one_line(result.stderr).startswith("refused: no read model 'routing'; there is intake")
+
+
+async def test_a_lifecycle_topic_that_does_not_exist_empties_nothing(infra: Infra) -> None:
+    async with running_system(infra, with_routing=False) as system:
+        code = (await submit(system))[0]
+        await apply(system, infra.kafka_bootstrap_servers, [routed(code)])
+        database = system.intake_settings.database_name
+        env = cli_env(infra, "nosuchprefix", INTAKE_DATABASE=database)
+        env["TOPIC_PREFIX"] = "nosuchprefix"
+
+        result = await nigrani_async(env, "read-model", "rebuild", "intake", "--drop")
+
+        assert result.exit_code == 2
+        assert one_line(result.stderr) == (
+            "refused: there is no topic nosuchprefix.requests.lifecycle; is TOPIC_PREFIX right?"
+        )
+        assert await system.intake_db["timeline"].count_documents({}) == 1
