@@ -7,6 +7,10 @@
 #   python -m nigrani_sla                 SLA API with its consumer and timers (SLA_PORT, default 8002)
 #   python -m nigrani_notify              notify API with its consumer and senders (NOTIFY_PORT, default 8003)
 #
+# The operator's command is in the image too (`nigrani --help`): a one-off container or a
+# Job runs `nigrani topics create` before the services start, and `nigrani lag`,
+# `nigrani dead-letters replay --group G` or `nigrani read-model rebuild intake` when needed.
+#
 # Build with `docker build -t nigrani .`. Nothing is downloaded when a container starts.
 # tests/integration/deploy/test_container_image.py lints this file with hadolint and checks
 # that every `python -m` module named here exists in the package.
@@ -33,6 +37,7 @@ RUN uv export --quiet --frozen --no-dev --no-emit-project -o requirements.txt \
 COPY shared/ shared/
 COPY services/ services/
 COPY deploy/local/nigrani_localinfra/ deploy/local/nigrani_localinfra/
+COPY cli/ cli/
 
 # The wheel holds exactly the packages listed in pyproject.toml, with their data files
 # (catalog, rules, policies, calendars, templates).

@@ -61,15 +61,15 @@ status: install
 	@$(PY) -m nigrani_localinfra system status
 
 lint: install
-	@$(PY) -m ruff check shared services deploy tests bench
-	@$(PY) -m ruff format --check shared services deploy tests bench
+	@$(PY) -m ruff check shared services cli deploy tests bench
+	@$(PY) -m ruff format --check shared services cli deploy tests bench
 
 format: install
-	@$(PY) -m ruff format shared services deploy tests bench
-	@$(PY) -m ruff check --fix shared services deploy tests bench
+	@$(PY) -m ruff format shared services cli deploy tests bench
+	@$(PY) -m ruff check --fix shared services cli deploy tests bench
 
 typecheck: install
-	@$(PY) -m mypy shared services deploy/local/nigrani_localinfra
+	@$(PY) -m mypy shared services cli deploy/local/nigrani_localinfra
 
 unit: install
 	@$(PY) -m pytest tests/unit -q

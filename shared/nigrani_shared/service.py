@@ -34,6 +34,7 @@ from nigrani_shared.kafka.runtime import (
     StartFrom,
 )
 from nigrani_shared.kafka.topics import kafka_reachable
+from nigrani_shared.kafka.topology import topics_for_group
 from nigrani_shared.settings import NigraniSettings
 from nigrani_shared.store.client import (
     Document,
@@ -133,7 +134,7 @@ def consumer_for(
     return BackgroundConsumer(
         runtime,
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        topics=[settings.lifecycle_topic, config.dead_letter_topic],
+        topics=topics_for_group(settings, group_id),
         layout=settings.topic_layout,
         policy=RestartPolicy(
             max_restarts=settings.consumer_max_restarts,

@@ -6,12 +6,15 @@ entry point), never at import time, so tests can build settings explicitly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nigrani_shared.kafka.topics import TopicLayout
+from nigrani_shared.store.write_concern import weak_write_concern
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
@@ -44,10 +47,13 @@ class NigraniSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
-    # Topics this service creates at start-up (existing topics are left as they are).
-    # A production cluster keeps 3 copies and refuses a write that fewer than 2 hold; the
-    # local and test stack is one broker, so development and test default to 1 and 1.
-    kafka_topic_partitions: int = Field(default=3, ge=1)
+    # Topics this service creates at start-up, and `nigrani topics create` creates before
+    # it (existing topics are left as they are). A production cluster keeps 3 copies and
+    # refuses a write that fewer than 2 hold; the local and test stack is one broker, so
+    # development and test default to 1 and 1. Partitions bound the useful replicas of each
+    # consumer group (one partition is read by one member): 12 in production leaves room
+    # to scale a worker out to 12 replicas; 3 keeps the local broker light.
+    kafka_topic_partitions: int = Field(default_factory=_by_environment(12, 3), ge=1)
     kafka_replication_factor: int = Field(default_factory=_by_environment(3, 1), ge=1)
     kafka_min_insync_replicas: int = Field(default_factory=_by_environment(2, 1), ge=1)
 
@@ -88,6 +94,14 @@ class NigraniSettings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _refuse_weak_write_concern_in_production(self) -> NigraniSettings:
+        if self.environment == "production":
+            problem = weak_write_concern(self.mongodb_uri)
+            if problem is not None:
+                raise ValueError(problem)
+        return self
+
     @property
     def lifecycle_topic(self) -> str:
         """The one topic that carries every request's events, keyed by request id."""
@@ -104,3 +118,24 @@ class NigraniSettings(BaseSettings):
     def dead_letter_topic(self, group_id: str) -> str:
         """Each consumer group gets its own DLQ so that replays go back to the right owner."""
         return f"{self.topic_prefix}.dlq.{group_id}"
+
+
+def refusal_line(error: ValidationError) -> str:
+    """What is wrong with the settings, in one line: pydantic's messages only, each after
+    the variable it is about. Its full text quotes the input, secrets included."""
+    problems = []
+    for problem in error.errors():
+        message = problem["msg"].removeprefix("Value error, ")
+        variable = "_".join(str(part) for part in problem["loc"]).upper()
+        problems.append(f"{variable}: {message}" if variable else message)
+    return "; ".join(problems)
+
+
+@contextmanager
+def refused_settings_exit() -> Iterator[None]:
+    """Around a service's settings at start-up: settings that must not run end the process
+    with one line on stderr (exit 1), not a traceback that quotes every value read."""
+    try:
+        yield
+    except ValidationError as error:
+        raise SystemExit(f"refused to start: {refusal_line(error)}") from None

@@ -8,28 +8,18 @@ process (EMBEDDED_WORKER=true), which suits a single-machine deployment.
 from __future__ import annotations
 
 from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.kafka.topology import INTAKE_GROUP
 from nigrani_shared.service import ServiceClients, consumer_for, run_worker
+from nigrani_shared.settings import refused_settings_exit
 
 from nigrani_intake.config import IntakeSettings
-from nigrani_intake.delay import repository as deadlines_repository
-from nigrani_intake.handlers import build_handlers
 from nigrani_intake.indexes import INDEXES
-from nigrani_intake.notifications import repository as notifications_repository
-from nigrani_intake.submissions import repository as requests_repository
-from nigrani_intake.submissions import timeline_repository
+from nigrani_intake.read_model import read_model_handlers
 
-GROUP_ID = "intake"
+GROUP_ID = INTAKE_GROUP
 
 
 def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
-    requests = requests_repository.RequestsRepository(clients.db[requests_repository.COLLECTION])
-    entries = timeline_repository.TimelineRepository(clients.db[timeline_repository.COLLECTION])
-    deadlines = deadlines_repository.DeadlinesRepository(
-        clients.db[deadlines_repository.COLLECTION]
-    )
-    notifications = notifications_repository.NotificationsRepository(
-        clients.db[notifications_repository.COLLECTION]
-    )
     # "earliest": a new intake group rebuilds the public timeline from the whole history.
     # Its effects, the insert of the entry of the event's case version or of the due
     # times' generation, are naturally idempotent: no record of applied events is kept (it
@@ -37,11 +27,13 @@ def build_consumer(clients: ServiceClients) -> BackgroundConsumer:
     return consumer_for(
         clients,
         group_id=GROUP_ID,
-        handlers=build_handlers(requests, entries, deadlines, notifications),
+        handlers=read_model_handlers(clients.db),
         start_from="earliest",
         dedupe="by_effect",
     )
 
 
 if __name__ == "__main__":
-    run_worker(IntakeSettings(), INDEXES, build_consumer)
+    with refused_settings_exit():
+        settings = IntakeSettings()
+    run_worker(settings, INDEXES, build_consumer)

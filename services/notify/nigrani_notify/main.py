@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.kafka.topology import NOTIFY_GROUP
 from nigrani_shared.service import ServiceClients, consumer_for, embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
 from nigrani_shared.web.health import ReadinessCheck
@@ -23,7 +24,7 @@ from nigrani_notify.recipients import Recipients
 from nigrani_notify.repository import INDEXES
 from nigrani_notify.templating import Templates
 
-GROUP_ID = "notify"
+GROUP_ID = NOTIFY_GROUP
 
 
 @dataclass(frozen=True)

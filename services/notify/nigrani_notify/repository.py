@@ -1,5 +1,6 @@
-"""Notify's collections. Every read is by `_id`; the announcer's relay reads its small
-outbox whole, and the webhook subscriptions (a handful) are read whole into a cache."""
+"""Notify's collections. Every read is by `_id` but two: the announcer's relay asks its
+small outbox for entries older than a grace (a range MongoDB serves from the `at` index),
+and the webhook subscriptions (a handful) are read whole into a cache."""
 
 from __future__ import annotations
 
@@ -9,4 +10,4 @@ CASES = "cases"
 CONTACTS = "contacts"
 OUTBOX = "outbox"
 TIMERS = "timers"
-INDEXES: tuple[IndexSpec, ...] = ()
+INDEXES: tuple[IndexSpec, ...] = (IndexSpec(OUTBOX, [("at", 1)], "by_age"),)

@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack
 
 from nigrani_shared.kafka.background import BackgroundConsumer
 from nigrani_shared.service import ServiceClients, create_worker_app
+from nigrani_shared.settings import refused_settings_exit
 from nigrani_shared.web.serve import serve
 
 from nigrani_routing.cases.repository import INDEXES
@@ -17,7 +18,8 @@ from nigrani_routing.worker import build_consumer
 
 
 def run_routing_worker() -> None:
-    settings = RoutingSettings()
+    with refused_settings_exit():
+        settings = RoutingSettings()
     holder = RulesHolder(settings.rules_path, settings.areas_path)
 
     async def setup(stack: AsyncExitStack, clients: ServiceClients) -> BackgroundConsumer:

@@ -4,13 +4,14 @@ process by default (EMBEDDED_WORKER=true)."""
 from __future__ import annotations
 
 from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.kafka.topology import ROUTING_GROUP
 from nigrani_shared.service import ServiceClients, consumer_for
 
 from nigrani_routing.cases.service import CaseService
 from nigrani_routing.handlers import build_handlers
 from nigrani_routing.queue.due_store import DueTimesStore
 
-GROUP_ID = "routing"
+GROUP_ID = ROUTING_GROUP
 
 
 def build_consumer(

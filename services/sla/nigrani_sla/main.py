@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from nigrani_shared.clock import utc_now
 from nigrani_shared.kafka.background import BackgroundConsumer
+from nigrani_shared.kafka.topology import SLA_GROUP
 from nigrani_shared.service import ServiceClients, consumer_for, embed_consumer, open_clients
 from nigrani_shared.web.app import install_common, set_readiness_checks
 from nigrani_shared.web.health import Probe, ReadinessCheck
@@ -28,7 +29,7 @@ from nigrani_sla.handlers import build_handlers
 from nigrani_sla.policies.loader import load_policies
 from nigrani_sla.repository import INDEXES
 
-GROUP_ID = "sla"
+GROUP_ID = SLA_GROUP
 # A round at least this often, idle or not: how fresh the consumer's progress is, which
 # bounds how late a timer fires (progress.py).
 POLL_TIMEOUT_MS = 100

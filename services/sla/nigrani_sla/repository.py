@@ -7,8 +7,8 @@
   permanent, so a timer that fires again (a second replica, a repeated second, a
   re-planned point) is recognised by one `_id` read.
 - `outbox`: events decided but not yet acknowledged by Kafka, `_id` = the event id,
-  deleted after the acknowledgement; a relay publishes what a dead writer left. Small, so
-  the relay's scan stays cheap.
+  deleted after the acknowledgement; a relay publishes what a dead writer left (entries
+  older than a grace, by the `at` index). Small, so even a scan stays cheap.
 - `consumer_progress`: per partition, up to when the consumer has applied it
   (progress.py); the sweep fires nothing later than the earliest.
 """
@@ -29,7 +29,9 @@ TIMERS = "timers"
 FIRED = "fired"
 OUTBOX = "outbox"
 PROGRESS = "consumer_progress"
-INDEXES: tuple[IndexSpec, ...] = ()  # every read is by `_id`; the relay scans the outbox
+#: Every other read is by `_id` (or of a whole small collection); the relay asks the
+#: outbox for entries older than its grace, a range MongoDB serves from this index.
+INDEXES: tuple[IndexSpec, ...] = (IndexSpec(OUTBOX, [("at", 1)], "by_age"),)
 
 
 class SlaRepository:

@@ -21,25 +21,42 @@ class TopicLayout:
     min_insync_replicas: int
 
 
-async def ensure_topics(bootstrap_servers: str, topics: list[str], layout: TopicLayout) -> None:
+@dataclass(frozen=True)
+class TopicsEnsured:
+    """What `ensure_topics` did: the topics it created and those that were already there
+    (left as they are: partitions can only grow, and that is an operator's decision)."""
+
+    created: list[str]
+    existing: list[str]
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: list[str], layout: TopicLayout
+) -> TopicsEnsured:
     """Creates the missing topics; a topic that exists is left as it is."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        missing = [name for name in topics if name not in existing]
+        present = set(await admin.list_topics())
+        missing = [name for name in topics if name not in present]
+        existing = [name for name in topics if name in present]
         if not missing:
-            return
+            return TopicsEnsured(created=[], existing=existing)
         configs = {"min.insync.replicas": str(layout.min_insync_replicas)}
         new_topics = [
             NewTopic(name, layout.partitions, layout.replication_factor, topic_configs=configs)
             for name in missing
         ]
         response = await admin.create_topics(new_topics)
-        _raise_refusals(response.topic_errors)
+        raced = _raise_refusals(response.topic_errors, layout)
         logger.info("created topics", extra={"topics": missing})
+        created = [name for name in missing if name not in raced]
+        return TopicsEnsured(created=created, existing=[n for n in topics if n not in created])
     finally:
         await admin.close()
+
+
+_ACCEPTED = (0, TopicAlreadyExistsError.errno)
 
 
 class TopicCreationError(Exception):
@@ -47,16 +64,21 @@ class TopicCreationError(Exception):
     than the cluster): a configuration error, not an outage."""
 
 
-def _raise_refusals(topic_errors: list[tuple[Any, ...]]) -> None:
+def _raise_refusals(topic_errors: list[tuple[Any, ...]], layout: TopicLayout) -> set[str]:
     """The admin client returns per-topic error codes instead of raising them. "Already
-    exists" means another replica was first; anything else is refused loudly."""
-    refused = [
-        f"{entry[0]}: {for_code(entry[1]).__name__}"
-        for entry in topic_errors
-        if entry[1] not in (0, TopicAlreadyExistsError.errno)
-    ]
-    if refused:
-        raise TopicCreationError("Kafka refused to create topics: " + "; ".join(refused))
+    exists" means another replica was first (those names are returned); anything else is
+    refused loudly, in one line that names the settings behind the layout."""
+    codes = [entry[1] for entry in topic_errors if entry[1] not in _ACCEPTED]
+    if codes:
+        refused = sorted({for_code(code).__name__ for code in codes})
+        raise TopicCreationError(
+            f"Kafka refused to create {len(codes)} topic(s) with {layout.partitions} partitions,"
+            f" replication factor {layout.replication_factor} and min.insync.replicas"
+            f" {layout.min_insync_replicas} ({', '.join(refused)}); check"
+            " KAFKA_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS"
+            " against the cluster's brokers"
+        )
+    return {entry[0] for entry in topic_errors if entry[1] == TopicAlreadyExistsError.errno}
 
 
 async def kafka_reachable(bootstrap_servers: str) -> bool:

@@ -13,16 +13,21 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from nigrani_shared.store.write_concern import default_write_concern
+
 Document = dict[str, Any]
 
 
 def create_client(uri: str, *, app_name: str) -> AsyncMongoClient[Document]:
+    """Writes with w=majority and the journal unless the URI says otherwise (refused in
+    production: see write_concern.py)."""
     return AsyncMongoClient(
         uri,
         appname=app_name,
         tz_aware=True,
         serverSelectionTimeoutMS=5000,
         uuidRepresentation="standard",
+        **default_write_concern(uri),
     )
 
 

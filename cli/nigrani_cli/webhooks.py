@@ -1,39 +1,30 @@
-"""`python -m nigrani_notify.webhooks`: the admin command that manages webhook
-subscriptions (the only writer of them).
-
-    python -m nigrani_notify.webhooks add --url https://example.org/hook \\
-        --events 'org.nigrani.sla.*' --events org.nigrani.request.routed.v2 \\
-        --description "Ombudsman dashboard"
-    python -m nigrani_notify.webhooks list | disable ID | enable ID | rotate ID | remove ID
+"""`nigrani webhooks`: notify's webhook subscriptions (this command is their only writer).
 
 `add` and `rotate` print the secret once (it is never shown again); `list` never prints
-secrets. Settings come from the environment, as for the service (MONGODB_URI,
-NOTIFY_DATABASE, ENVIRONMENT: plain http targets are refused in production). Each command
-is a thin call of the subscription store, so a wider `nigrani` CLI can fold them in.
+secrets. Settings come from the environment, as for notify (MONGODB_URI, NOTIFY_DATABASE,
+ENVIRONMENT: plain http targets are refused in production).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import pymongo
 import typer
 from nigrani_shared.store.client import create_client
-from pydantic import ValidationError
-from pymongo.errors import PyMongoError
 
-from nigrani_notify.config import NotifySettings
-from nigrani_notify.webhooks.store import COLLECTION, SubscriptionStore, UnknownSubscriptionError
-from nigrani_notify.webhooks.subscription import InvalidSubscriptionError, Subscription
+from nigrani_cli.failures import REFUSED, CommandFailed, run, settings_or_refuse
+
+if TYPE_CHECKING:
+    from nigrani_notify.config import NotifySettings
+    from nigrani_notify.webhooks.store import SubscriptionStore
+    from nigrani_notify.webhooks.subscription import Subscription
 
 #: How long a command waits for the store before it says the store is unreachable.
 STORE_TIMEOUT_SECONDS = 4.0
 
-app = typer.Typer(
-    help="Webhook subscriptions (Standard Webhooks).", no_args_is_help=True, add_completion=False
-)
+app = typer.Typer(help="Webhook subscriptions (Standard Webhooks).", no_args_is_help=True)
 _T = TypeVar("_T")
 SubscriptionId = Annotated[str, typer.Argument(help="The subscription's id (sub_...).")]
 
@@ -117,36 +108,29 @@ def _echo_secret(subscription: Subscription) -> None:
 
 
 def _settings() -> NotifySettings:
-    try:
-        return NotifySettings()
-    except ValidationError as error:
-        # Only the messages: pydantic's full text quotes the input, secrets included.
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    from nigrani_notify.config import NotifySettings
+
+    return settings_or_refuse(NotifySettings)
 
 
 def _run(settings: NotifySettings, command: Callable[[SubscriptionStore], Awaitable[_T]]) -> _T:
-    async def run() -> _T:
-        client = create_client(settings.mongodb_uri, app_name="nigrani-notify-webhooks")
+    from nigrani_notify.webhooks.store import (
+        COLLECTION,
+        SubscriptionStore,
+        UnknownSubscriptionError,
+    )
+    from nigrani_notify.webhooks.subscription import InvalidSubscriptionError
+
+    async def work() -> _T:
+        client = create_client(settings.mongodb_uri, app_name="nigrani-cli-webhooks")
         try:
             with pymongo.timeout(STORE_TIMEOUT_SECONDS):
                 return await command(SubscriptionStore(client[settings.database_name][COLLECTION]))
+        except InvalidSubscriptionError as error:
+            raise CommandFailed(f"refused: {error}", code=REFUSED) from error
+        except UnknownSubscriptionError as error:
+            raise CommandFailed(f"no subscription has the id {error}") from error
         finally:
             await client.close()
 
-    try:
-        return asyncio.run(run())
-    except InvalidSubscriptionError as error:
-        _fail(f"refused: {error}", code=2)
-    except UnknownSubscriptionError as error:
-        _fail(f"no subscription has the id {error}")
-    except PyMongoError as error:
-        # The error's text may quote the URI (with its password): its type only.
-        _fail(
-            f"the store did not answer within {STORE_TIMEOUT_SECONDS:g} s "
-            f"({type(error).__name__}); is MONGODB_URI right?"
-        )
-
-
-def _fail(message: str, *, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
+    return run(work())

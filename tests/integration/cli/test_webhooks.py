@@ -1,4 +1,4 @@
-"""The webhook admin command against the real store: `add` and `rotate` show the secret
+"""`nigrani webhooks` against the real store: `add` and `rotate` show the secret
 once, `list` never does, and failures are one clear line with a non-zero exit."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from nigrani_notify.webhooks.cli import app
+from nigrani_cli.app import app
 from nigrani_notify.webhooks.store import COLLECTION
 from pymongo import MongoClient
 from typer.testing import CliRunner, Result
@@ -43,7 +43,7 @@ def stored(infra: Infra, env: dict[str, str]) -> Iterator[Any]:
 
 
 def run(env: dict[str, str], *args: str) -> Result:
-    return CliRunner().invoke(app, list(args), env=env)
+    return CliRunner().invoke(app, ["webhooks", *args], env=env)
 
 
 def added(env: dict[str, str], *events: str) -> tuple[str, str]:
