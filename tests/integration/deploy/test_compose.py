@@ -487,3 +487,23 @@ def _seconds(duration: str) -> float:
     parts = _DURATION_PART.findall(duration)
     assert "".join(n + u for n, u in parts) == duration, duration
     return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+def test_kafka_keeps_its_internal_topics_on_its_one_broker(project: dict[str, Any]) -> None:
+    """Every internal topic's replication factor and min ISR that the local single-node
+    broker lowers to fit one broker (offsets, transactions, share groups) is lowered in the
+    same way here (the image reads KAFKA_<PROPERTY> with dots as underscores)."""
+    single_node = {
+        key: value
+        for key, _, value in (
+            line.partition("=")
+            for line in paths.KAFKA_SERVER_TEMPLATE.read_text().splitlines()
+            if "=" in line
+        )
+        if key.endswith((".replication.factor", ".min.isr")) and ("topic" in key or ".log." in key)
+    }
+    environment = _environment(_services(project)["kafka"])
+
+    assert single_node
+    for key, value in single_node.items():
+        assert environment.get("KAFKA_" + key.upper().replace(".", "_")) == value, key
