@@ -38,6 +38,29 @@ def allowed(objects: list[k8s.Object], labels: Mapping[str, str], direction: str
     return found
 
 
+def ports_open(objects: list[k8s.Object], labels: Mapping[str, str], direction: str) -> set[int]:
+    """The numbered ports this pod may use in `direction` to or from some peer (a named
+    port names the other pod's port and is left out); every port when nothing restricts it
+    or a rule names no port."""
+    every = set(range(1, 65536))
+    key = direction.lower()
+    selecting = [
+        policy
+        for policy in k8s.of_kind(objects, "NetworkPolicy")
+        if direction in policy["spec"].get("policyTypes", ["Ingress"])
+        and k8s.matches(policy["spec"]["podSelector"], labels)
+    ]
+    if not selecting:
+        return every
+    found: set[int] = set()
+    for policy in selecting:
+        for rule in policy["spec"].get(key, []):
+            if not rule.get("ports"):
+                return every
+            found |= {p["port"] for p in rule["ports"] if isinstance(p.get("port"), int)}
+    return found
+
+
 def _peer(peer: Mapping[str, Any]) -> str:
     if not peer:
         return "anyone"

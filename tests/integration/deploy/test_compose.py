@@ -15,6 +15,7 @@ healthy, the replica set initiates, mail reaches Mailpit) is not checked here.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -459,3 +460,50 @@ def test_grafana_is_provisioned_from_the_repository(project: dict[str, Any]) -> 
     assert _container_file(grafana, dashboards) == grafana_dir / "dashboards"
     assert environment["NIGRANI_PROMETHEUS_URL"] == "http://prometheus:9090"
     assert grafana["depends_on"]["prometheus"]["condition"] == "service_healthy"
+
+
+def test_a_stop_leaves_the_consumers_time_to_finish_and_commit(
+    project: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`docker compose stop` sends SIGTERM, then SIGKILL after the stop grace period (10 s
+    unless set): a consumer must be able to finish its batch and then commit and leave its
+    group within it, as the services' settings allow."""
+    for name, service in _nigrani(project).items():
+        if name not in _long_running(project):
+            continue
+        settings = _build(_settings_of(service), _environment(service), monkeypatch)
+        needed = settings.consumer_stop_grace_seconds + settings.consumer_close_timeout_seconds
+        grace = _seconds(service.get("stop_grace_period") or DOCKER_STOP_GRACE)
+        assert grace >= needed, f"{name}: {grace} s to stop, its consumer may take {needed} s"
+
+
+DOCKER_STOP_GRACE = "10s"  # what Docker waits when a service sets no stop_grace_period
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def _seconds(duration: str) -> float:
+    """A Compose duration ("30s", "1m30s") in seconds."""
+    parts = _DURATION_PART.findall(duration)
+    assert "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+def test_kafka_keeps_its_internal_topics_on_its_one_broker(project: dict[str, Any]) -> None:
+    """Every internal topic's replication factor and min ISR that the local single-node
+    broker lowers to fit one broker (offsets, transactions, share groups) is lowered in the
+    same way here (the image reads KAFKA_<PROPERTY> with dots as underscores)."""
+    single_node = {
+        key: value
+        for key, _, value in (
+            line.partition("=")
+            for line in paths.KAFKA_SERVER_TEMPLATE.read_text().splitlines()
+            if "=" in line
+        )
+        if key.endswith((".replication.factor", ".min.isr")) and ("topic" in key or ".log." in key)
+    }
+    environment = _environment(_services(project)["kafka"])
+
+    assert single_node
+    for key, value in single_node.items():
+        assert environment.get("KAFKA_" + key.upper().replace(".", "_")) == value, key

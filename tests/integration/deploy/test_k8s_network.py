@@ -6,9 +6,13 @@ services and workers MongoDB, and notify its gateways."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from tests.support import k8s, k8s_network
+import pytest
+from nigrani_notify.config import NotifySettings
+
+from tests.support import k8s, k8s_network, k8s_settings
 
 METRICS = "namespace monitoring: TCP/http"
 INGRESS = {
@@ -32,6 +36,8 @@ EGRESS = {
     "notify": {*EVERY_POD, STORE, "pod intake: TCP/8000", GATEWAYS},
     "nigrani-topics": EVERY_POD,
 }
+# dev runs Mailpit in its own namespace as notify's SMTP server and SMS gateway.
+DEV_EGRESS = {**EGRESS, "notify": {*EGRESS["notify"], "pod any: TCP/1025,TCP/8025"}}
 PUBLIC_PATH_PREFIX = "/v1/"  # intake's citizen API; never /internal/, /docs or /metrics
 
 
@@ -54,7 +60,7 @@ def test_each_pod_is_reachable_and_reaches_exactly_what_it_needs(
     overlay: str, direction: str
 ) -> None:
     objects = k8s.render(overlay)
-    expected = INGRESS if direction == "Ingress" else EGRESS
+    expected = INGRESS if direction == "Ingress" else DEV_EGRESS if overlay == "dev" else EGRESS
     pods = k8s.pods(objects)
 
     assert {pod.name for pod in pods} == set(expected)
@@ -93,3 +99,30 @@ def _routes(ingress: k8s.Object) -> set[str]:
         for rule in ingress["spec"]["rules"]
         for path in rule["http"]["paths"]
     }
+
+
+def test_dev_lets_notify_reach_the_gateways_its_secret_names(tmp_path: Path) -> None:
+    objects = k8s.render("dev")
+    (notify,) = [pod for pod in k8s.pods(objects) if pod.name == "notify"]
+    settings = k8s_settings.build(objects, notify, tmp_path)
+    assert isinstance(settings, NotifySettings)
+    sms = urlsplit(settings.sms_gateway.url)
+    gateway_ports = {settings.smtp.port, sms.port or {"http": 80, "https": 443}[sms.scheme]}
+
+    assert gateway_ports <= k8s_network.ports_open(objects, notify.labels, "Egress")
+
+
+def test_dev_lets_nigrani_reach_the_stores_it_runs_in_its_own_namespace() -> None:
+    """dev names Kafka, MongoDB and Mailpit in its own namespace, where the base's
+    default-deny selects every pod: those pods (not Nigrani's) must accept connections from
+    the namespace's pods, or nothing of Nigrani can start."""
+    objects = k8s.render("dev")
+    (namespace,) = (n["metadata"]["name"] for n in k8s.of_kind(objects, "Namespace"))
+    (notify,) = [pod for pod in k8s.pods(objects) if pod.name == "notify"]
+    env = k8s.environment(objects, notify, k8s_settings.example_secrets())
+    for name in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "NOTIFY_SMTP"):
+        assert f".{namespace}.svc" in env[name], name
+    store = {"app.kubernetes.io/name": "kafka"}
+
+    assert "pod any: any port" in k8s_network.allowed(objects, store, "Ingress")
+    assert "pod any: any port" in k8s_network.allowed(objects, store, "Egress")
