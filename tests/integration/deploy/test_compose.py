@@ -29,6 +29,7 @@ from nigrani_localinfra.provision import GO_BUILD_TIMEOUT_S, kafka_version
 from nigrani_shared.auth.settings import DEVELOPMENT_STAFF_JWT_SECRET
 from nigrani_shared.settings import DEVELOPMENT_SECRET, NigraniSettings
 from nigrani_shared.web.healthcheck import WORKER_SUFFIX, module_of, settings_class
+from nigrani_shared.web.serve import GRACEFUL_SHUTDOWN_SECONDS
 from pydantic import ValidationError
 
 from tests.support import dockerfile
@@ -466,13 +467,17 @@ def test_a_stop_leaves_the_consumers_time_to_finish_and_commit(
     project: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`docker compose stop` sends SIGTERM, then SIGKILL after the stop grace period (10 s
-    unless set): a consumer must be able to finish its batch and then commit and leave its
-    group within it, as the services' settings allow."""
+    unless set): uvicorn's wait for open requests, then the consumer finishing its batch
+    and committing and leaving its group, as the services' settings allow, must fit."""
     for name, service in _nigrani(project).items():
         if name not in _long_running(project):
             continue
         settings = _build(_settings_of(service), _environment(service), monkeypatch)
-        needed = settings.consumer_stop_grace_seconds + settings.consumer_close_timeout_seconds
+        needed = (
+            GRACEFUL_SHUTDOWN_SECONDS
+            + settings.consumer_stop_grace_seconds
+            + settings.consumer_close_timeout_seconds
+        )
         grace = _seconds(service.get("stop_grace_period") or DOCKER_STOP_GRACE)
         assert grace >= needed, f"{name}: {grace} s to stop, its consumer may take {needed} s"
 

@@ -12,6 +12,8 @@ import copy
 
 import kubernetes_validate
 import pytest
+from nigrani_shared.settings import NigraniSettings
+from nigrani_shared.web.serve import GRACEFUL_SHUTDOWN_SECONDS
 
 from tests.support import k8s, keda
 from tests.support.entry_points import unrunnable_commands
@@ -134,3 +136,25 @@ def test_dev_runs_one_replica_and_production_several() -> None:
     for overlay, check in (("dev", lambda n: n == 1), ("production", lambda n: n >= 2)):
         for deployment in k8s.of_kind(k8s.render(overlay), "Deployment"):
             assert check(deployment["spec"]["replicas"]), (overlay, deployment["metadata"])
+
+
+@pytest.mark.parametrize("overlay", k8s.OVERLAYS)
+def test_a_stop_leaves_time_to_drain_finish_and_commit(overlay: str) -> None:
+    """The kubelet kills a pod its grace period after the preStop hook began. An API first
+    sleeps so the endpoints drop it before it stops accepting (no refused requests in a
+    rollout); then uvicorn waits for open requests, and the consumer finishes its batch,
+    commits and leaves its group, within the bounds the settings give them."""
+    defaults = NigraniSettings()
+    stop = (
+        GRACEFUL_SHUTDOWN_SECONDS
+        + defaults.consumer_stop_grace_seconds
+        + defaults.consumer_close_timeout_seconds
+    )
+    services = {s["spec"]["selector"]["app.kubernetes.io/name"]
+                for s in k8s.of_kind(k8s.render(overlay), "Service")}  # fmt: skip
+    for pod in k8s.pods(k8s.render(overlay), ("Deployment",)):
+        pre_stop = pod.container.get("lifecycle", {}).get("preStop", {})
+        drain = pre_stop.get("sleep", {}).get("seconds", 0)
+        if pod.labels["app.kubernetes.io/name"] in services:
+            assert drain >= 5, f"{pod.name}: no preStop pause before it stops accepting"
+        assert pod.spec["terminationGracePeriodSeconds"] >= drain + stop, pod.name
