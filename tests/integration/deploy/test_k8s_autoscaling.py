@@ -58,6 +58,22 @@ def test_kafka_triggers_use_only_keys_kedas_kafka_scaler_reads(overlay: str) -> 
             assert all(isinstance(value, str) for value in trigger["metadata"].values())
 
 
+#: Kafka 4 refuses request versions older than Kafka 2.1's (KIP-896).
+OLDEST_PROTOCOL_KAFKA_4_ACCEPTS = (2, 1)
+
+
+@pytest.mark.parametrize("overlay", k8s.OVERLAYS)
+def test_kafka_triggers_speak_a_protocol_kafka_4_accepts(overlay: str) -> None:
+    """KEDA's scaler speaks Kafka 1.0 unless told otherwise, and the broker (4.1, as
+    `make up` runs) would refuse its requests: the lag would never be read."""
+    for scaled in k8s.of_kind(k8s.render(overlay), "ScaledObject"):
+        for trigger in scaled["spec"]["triggers"]:
+            version = trigger["metadata"].get("version")
+            assert version is not None, scaled["metadata"]["name"]
+            major, minor = (int(part) for part in version.split(".")[:2])
+            assert (major, minor) >= OLDEST_PROTOCOL_KAFKA_4_ACCEPTS, version
+
+
 @pytest.mark.parametrize("overlay", k8s.OVERLAYS)
 def test_each_api_scales_on_cpu_and_consumers_within_the_partitions(
     overlay: str, tmp_path: Path
