@@ -36,6 +36,7 @@ from nigrani_shared.store.processed import ProcessedEvents
 logger = logging.getLogger(__name__)
 
 PROGRESS_MARGIN = timedelta(milliseconds=100)
+ANCHOR_TIMEOUT_SECONDS = 5.0  # for the position of a newly given partition (see _anchor)
 NOTHING_APPLIED = datetime(1970, 1, 1, tzinfo=UTC)
 
 __all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "OnProgress", "StartFrom"]
@@ -74,6 +75,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         # Called after every join, with an empty list too (more replicas than partitions):
         # such a replica is a healthy member of the group, so it is ready as well.
         self._runtime.joined = True
+        self._runtime.anchor_later(assigned)
         logger.info("partitions assigned", extra={"partitions": [str(tp) for tp in assigned]})
 
 
@@ -107,6 +109,7 @@ class ConsumerRuntime:
         self._batch_lock = asyncio.Lock()
         self._pending: dict[TopicPartition, int] = {}
         self._in_hand: dict[TopicPartition, int] = {}  # last offset of the batch in hand
+        self._unanchored: set[TopicPartition] = set()
         self._commit_outage = OutageLog(logger, "Kafka (offset commit)")
         self.joined = False  # received an assignment (possibly empty) since start
         self.batches = 0  # batches holding records, applied and committed, since start
@@ -115,6 +118,7 @@ class ConsumerRuntime:
     async def start(self) -> None:
         """Starts a fresh consumer; after a crash the same runtime can be started again."""
         self._pending, self._in_hand, self.joined, self.batches = {}, {}, False, 0
+        self._unanchored = set()
         self._last_applied_at = {}
         self.started_at = time.monotonic()
         self._stopping.clear()
@@ -245,6 +249,7 @@ class ConsumerRuntime:
                 max_records=self._config.max_batch_records,
             )
             async with self._batch_lock:
+                await self._anchor(batch)
                 self._in_hand = {tp: recs[-1].offset for tp, recs in batch.items() if recs}
                 results = await asyncio.gather(
                     *(self._apply_partition(tp, recs) for tp, recs in batch.items()),
@@ -257,6 +262,38 @@ class ConsumerRuntime:
             await self._record_lag(round_started)
             if batch:  # an empty poll proves nothing: a crash loop polls empty too
                 self.batches += 1
+
+    def anchor_later(self, assigned: list[TopicPartition]) -> None:
+        """Notes partitions to anchor before anything of them is applied (see _anchor)."""
+        if self._config.start_from == "latest":
+            self._unanchored |= set(assigned)
+
+    async def _anchor(self, batch: Mapping[TopicPartition, list[Record]]) -> None:
+        """A group that starts at "latest" commits where it started on each partition it
+        was given with no committed offset, before applying anything of it. Otherwise a
+        member that dies before its first commit there leaves its successor starting at
+        the end again, past every event appended in between: none of them would ever be
+        applied. The start is the batch's first record, or the position when the batch
+        holds none; a partition whose offset or position is not known yet (Kafka away) is
+        tried again next round."""
+        if not self._unanchored or self._consumer is None:
+            return
+        consumer, waiting, self._unanchored = self._consumer, self._unanchored, set()
+        for tp in waiting & consumer.assignment():
+            try:
+                if await consumer.committed(tp) is not None:
+                    continue
+                records = batch.get(tp)
+                start = (
+                    records[0].offset
+                    if records
+                    else await asyncio.wait_for(consumer.position(tp), ANCHOR_TIMEOUT_SECONDS)
+                )
+            except (KafkaError, TimeoutError):
+                self._unanchored.add(tp)
+                continue
+            self._pending.setdefault(tp, start)
+        await self._commit_unlocked()
 
     def made_progress(self, *, stable_after_seconds: float) -> bool:
         """Since its last start, the loop applied and committed a batch of records, or has

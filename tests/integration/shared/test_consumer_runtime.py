@@ -227,3 +227,53 @@ async def test_a_newer_version_of_a_handled_type_is_dead_lettered_not_skipped(
     assert len(dead) == 1
     assert json.loads(dead[0].value or b"{}")["type"] == newer_type
     assert handled_count(group, "unknown_type") == 0
+
+
+async def test_a_latest_group_whose_first_member_stops_before_any_commit_loses_nothing(
+    infra: Infra,
+) -> None:
+    """A group that starts at "latest" anchors where it started: the member that took the
+    partitions first applied nothing and committed nothing of its own, yet the next
+    member starts there, not at the end again, so the events in between are applied."""
+    name = new_name()
+    group = f"latest-{name}"
+    reached: list[str] = []
+    applied: Counter[str] = Counter()
+
+    async def stuck(envelope: EventEnvelope) -> None:
+        reached.append(envelope.id)
+        await asyncio.Event().wait()  # never applies anything
+
+    async def apply(envelope: EventEnvelope) -> None:
+        applied[envelope.id] += 1
+
+    events = [routed(f"LATE-0000-{n:04d}") for n in range(6)]
+    async with running_consumer(
+        infra, name=name, handler=stuck, group=group, start_from="latest", stop_grace_seconds=0.5
+    ) as first:
+
+        async def joined() -> bool:
+            return first.runtime.ready
+
+        await eventually(joined, within=60, what="the first member in its group")
+        await send_events(infra.kafka_bootstrap_servers, first.topic, events)
+
+        async def reached_one() -> bool:
+            return bool(reached)
+
+        await eventually(reached_one, within=60, what="the first member holding an event")
+
+    async with running_consumer(
+        infra,
+        name=name,
+        handler=apply,
+        group=group,
+        start_from="latest",
+        processed=EffectsAreIdempotent(),
+    ):
+
+        async def all_applied() -> bool:
+            return len(applied) == len(events)
+
+        await eventually(all_applied, within=60, what="the next member applying them all")
+    assert applied == Counter({event.id: 1 for event in events})
