@@ -13,8 +13,10 @@
 #   make bench      measure throughput and latency (figures for the README): the routing
 #                   engine alone first (seconds), then the whole system, then department
 #                   work, then the SLA service's timers (a million open, 10,000 due at once),
-#                   then notify's deliveries to a local SMTP server and SMS gateway
-#                   (python -m bench --only system|staff|sla|notify runs one of the last four)
+#                   then notify's deliveries to a local SMTP server and SMS gateway, then
+#                   the operator's read-model rebuild (nigrani read-model rebuild intake)
+#                   (python -m bench --only system|staff|sla|notify|rebuild runs one of the
+#                   last five)
 #   make lock       re-resolve uv.lock after a change to pyproject.toml (same versions where
 #                   they still fit)
 #   make upgrade    move every dependency in uv.lock to the newest version pyproject allows;

@@ -4,7 +4,9 @@ department work (staff.py: the queue at 100,000 cases, staff actions, consumers'
 then the SLA service's timers (sla_timers.py: a million open timers, a burst due in one
 second, firing lateness, drain, memory, round trips per lifecycle event); then the notify
 service's deliveries (notify.py: to a local SMTP server and SMS gateway, per second,
-latency from the lifecycle event, store round trips per delivery).
+latency from the lifecycle event, store round trips per delivery); then the operator's
+long job (rebuild.py: `nigrani read-model rebuild intake`, with and without `--drop`, over
+the lifecycle topic of thousands of routed requests, checked against the live read model).
 
 Runs the services as real processes (uvicorn, consumers embedded) on free ports against the
 local stack (or KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI), prints a Markdown table for the
@@ -31,7 +33,17 @@ from nigrani_localinfra.processes import read_pid, start_detached, stop_process
 from nigrani_localinfra.stack import InfraEndpoints, start_stack, stop_stack
 from nigrani_localinfra.system import SERVICES, start_service, stop_services, wait_ready
 
-from bench import bare_app, notify, notify_table, sla_table, sla_timers, staff, staff_table
+from bench import (
+    bare_app,
+    notify,
+    notify_table,
+    rebuild,
+    rebuild_table,
+    sla_table,
+    sla_timers,
+    staff,
+    staff_table,
+)
 from bench.load import RoutedWatcher, closed_loop, open_loop
 from bench.raw_limits import bare_insert, bare_producer
 from bench.reads import get_loop
@@ -273,6 +285,10 @@ async def main(args: argparse.Namespace) -> None:
                 deliveries = await notify.run(args, endpoints, run_dir)
                 (RESULTS / "notify.json").write_text(json.dumps(deliveries, indent=2) + "\n")
                 _say(notify_table.table(deliveries))
+            if args.only in (None, "rebuild"):
+                rebuilt = await rebuild.run(args, endpoints, run_dir)
+                (RESULTS / "rebuild.json").write_text(json.dumps(rebuilt, indent=2) + "\n")
+                _say(rebuild_table.table(rebuilt))
         finally:
             if own_stack:
                 await stop_stack(run_dir / "infra", log=_say)
@@ -282,8 +298,9 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
         "--only",
-        choices=["system", "staff", "sla", "notify"],
-        help="one part: intake and routing, staff, the SLA service's timers, or notify",
+        choices=["system", "staff", "sla", "notify", "rebuild"],
+        help="one part: intake and routing, staff, the SLA service's timers, notify, or"
+        " rebuilding intake's read model with the operator's command",
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
@@ -299,6 +316,7 @@ def _arguments() -> argparse.Namespace:
     staff.add_arguments(parser)
     sla_timers.add_arguments(parser)
     notify.add_arguments(parser)
+    rebuild.add_arguments(parser)
     return parser.parse_args()
 
 
