@@ -202,6 +202,7 @@ async def _rebuild(endpoints: InfraEndpoints, run_dir: Path, *, drop: bool) -> d
         **done.figures(),
         **counts,
         "events_per_s": round(counts["read"] / done.wall_s, 1),
+        "applied_per_s": round(counts["applied"] / done.wall_s, 1),
         "store_round_trips_per_event": per_request(ops_before, ops_after, counts["read"]),
         "infra_cpu_s": cpu_split(cpu_before, infra),
     }

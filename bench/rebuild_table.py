@@ -20,7 +20,8 @@ def _rebuild_rows(label: str, r: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [
         (
             f"**`{label}`**",
-            f"**{r['wall_s']:.1f} s for {r['read']:,} events: {r['events_per_s']:,.0f} events/s**",
+            f"**{r['wall_s']:.1f} s for {r['read']:,} events: {r['events_per_s']:,.0f} events/s**"
+            f" ({r['applied_per_s']:,.0f} applied/s)",
         ),
         ("&nbsp;&nbsp;the command", _command(r)),
         ("&nbsp;&nbsp;store round trips per event", _round_trips(r["store_round_trips_per_event"])),

@@ -17,6 +17,7 @@ def _rebuild(wall: float, finds: float) -> dict[str, Any]:
         "applied": 5_000,
         "ignored": 5_000,
         "events_per_s": round(10_000 / wall, 1),
+        "applied_per_s": round(5_000 / wall, 1),
         "store_round_trips_per_event": {"find": finds, "insert": 0.5, "total": finds + 0.5},
         "infra_cpu_s": {"ferretdb": 12.0, "kafka": 1.5},
         "check": {
@@ -44,11 +45,11 @@ def test_each_rebuild_heads_its_rows_with_time_events_and_rate() -> None:
     assert lines[:2] == ["| measure | result |", "| --- | --- |"]
     assert (
         "| **`nigrani read-model rebuild intake --drop`** | **20.0 s for 10,000 events:"
-        " 500 events/s** |" in lines
+        " 500 events/s** (250 applied/s) |" in lines
     )
     assert (
         "| **`nigrani read-model rebuild intake`** | **25.0 s for 10,000 events:"
-        " 400 events/s** |" in lines
+        " 400 events/s** (200 applied/s) |" in lines
     )
 
 
