@@ -190,6 +190,7 @@ async def _lag(endpoints: InfraEndpoints, run_dir: Path) -> dict[str, object]:
 async def _rebuild(endpoints: InfraEndpoints, run_dir: Path, *, drop: bool) -> dict[str, Any]:
     argv = [*nigrani(), "read-model", "rebuild", "intake", *(["--drop"] if drop else [])]
     say(f"[rebuild] nigrani {' '.join(argv[len(nigrani()) :])}")
+    load_average = [round(x, 2) for x in os.getloadavg()]
     infra = infra_pids(run_dir)
     cpu_before = cpu_snapshot(infra)
     ops_before = await command_counts(endpoints.mongodb_uri)
@@ -205,6 +206,7 @@ async def _rebuild(endpoints: InfraEndpoints, run_dir: Path, *, drop: bool) -> d
         "applied_per_s": round(counts["applied"] / done.wall_s, 1),
         "store_round_trips_per_event": per_request(ops_before, ops_after, counts["read"]),
         "infra_cpu_s": cpu_split(cpu_before, infra),
+        "load_average_before": load_average,  # 1, 5 and 15 minutes: was the machine quiet?
     }
 
 
