@@ -38,7 +38,9 @@ def weak_write_concern(uri: str) -> str | None:
     the option and its value, never the URI (it may hold a password)."""
     options = uri_options(uri)
     w = options.get("w")
-    if w is not None and w.lower() != MAJORITY:
+    # Exactly "majority": the server reads any other string (w=Majority too) as the name
+    # of a custom write concern mode, and refuses every write that asks for a missing one.
+    if w is not None and w != MAJORITY:
         return (
             f"MONGODB_URI asks for w={w}: production writes need w=majority"
             " (remove the option or set w=majority)"

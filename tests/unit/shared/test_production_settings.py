@@ -36,6 +36,8 @@ TOKEN = "t" * 32
         (NigraniSettings, {"mongodb_uri": URI + "&w=2"}, "MONGODB_URI"),
         (NigraniSettings, {"mongodb_uri": URI + "&journal=false"}, "MONGODB_URI"),
         (NigraniSettings, {"mongodb_uri": URI + "&W=1"}, "MONGODB_URI"),
+        (NigraniSettings, {"mongodb_uri": URI + "&w=Majority"}, "MONGODB_URI"),
+        (NigraniSettings, {"mongodb_uri": URI + "&w=MAJORITY"}, "MONGODB_URI"),
         (RoutingSettings, {}, "STAFF_JWT_SECRET"),
         (NotifySettings, {"internal_api_token": None}, "INTERNAL_API_TOKEN"),
     ],
@@ -52,7 +54,7 @@ def test_each_production_refusal_is_one_line_naming_its_variable(
     assert "pw-canary" not in error["msg"]
 
 
-@pytest.mark.parametrize("options", ["", "&w=majority", "&w=MAJORITY&journal=true", "&j=true"])
+@pytest.mark.parametrize("options", ["", "&w=majority", "&W=majority&journal=true", "&j=true"])
 def test_production_accepts_a_majority_journaled_write_concern(options: str) -> None:
     settings = NigraniSettings(**PRODUCTION, mongodb_uri=URI + options)
     assert settings.mongodb_uri == URI + options
