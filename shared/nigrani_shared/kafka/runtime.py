@@ -36,7 +36,7 @@ from nigrani_shared.store.processed import ProcessedEvents
 logger = logging.getLogger(__name__)
 
 PROGRESS_MARGIN = timedelta(milliseconds=100)
-ANCHOR_TIMEOUT_SECONDS = 5.0  # for the position of a newly given partition (see _anchor)
+ANCHOR_TIMEOUT_SECONDS = 5.0  # for the committed offset and position of a new partition
 NOTHING_APPLIED = datetime(1970, 1, 1, tzinfo=UTC)
 
 __all__ = ["ConsumerConfig", "ConsumerRuntime", "Handler", "OnProgress", "StartFrom"]
@@ -281,7 +281,10 @@ class ConsumerRuntime:
         consumer, waiting, self._unanchored = self._consumer, self._unanchored, set()
         for tp in waiting & consumer.assignment():
             try:
-                if await consumer.committed(tp) is not None:
+                # Bounded like the position: aiokafka retries committed() for as long as
+                # the coordinator is away, and the batch lock (rebalances, stop) waits.
+                committed = await asyncio.wait_for(consumer.committed(tp), ANCHOR_TIMEOUT_SECONDS)
+                if committed is not None:
                     continue
                 records = batch.get(tp)
                 start = (
