@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from nigrani_shared.kafka.handling import Handler
 from nigrani_shared.kafka.history import HistoryApplied, apply_history
-from nigrani_shared.kafka.lag import partitions_of
+from nigrani_shared.kafka.lag import offset_ranges, partitions_of
 from nigrani_shared.kafka.membership import members_reading
 from nigrani_shared.kafka.topology import INTAKE_GROUP
 from nigrani_shared.settings import NigraniSettings
@@ -113,6 +113,13 @@ async def _rebuild(model: ReadModel, settings: NigraniSettings, *, drop: bool) -
             f"refused: there is no topic {topic}; is TOPIC_PREFIX right?", code=REFUSED
         )
     if drop:
+        beginnings, _ = await offset_ranges(bootstrap, [topic])
+        if any(first > 0 for first in beginnings.values()):
+            raise CommandFailed(
+                f"refused: {topic} no longer holds its first events (retention or a deletion"
+                f" removed them), so --drop would lose what they built; rebuild without --drop",
+                code=REFUSED,
+            )
         readers = await members_reading(bootstrap, model.group, topic)
         if readers:
             raise CommandFailed(

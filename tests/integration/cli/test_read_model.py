@@ -8,8 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from nigrani_intake.read_model import COLLECTIONS
 from nigrani_shared.clock import utc_now
+from nigrani_shared.kafka.lag import offset_ranges
 
 from tests.support.citizen import NO_STATUS_CACHE, apply, submit
 from tests.support.cli import cli_env, nigrani_async, one_line
@@ -133,3 +135,42 @@ async def test_a_lifecycle_topic_that_does_not_exist_empties_nothing(infra: Infr
             "refused: there is no topic nosuchprefix.requests.lifecycle; is TOPIC_PREFIX right?"
         )
         assert await system.intake_db["timeline"].count_documents({}) == 1
+
+
+async def test_drop_is_refused_once_retention_has_removed_the_topics_first_events(
+    infra: Infra,
+) -> None:
+    """The topic holds the whole history only until retention (the broker's default, 7
+    days in Kafka, 24 hours locally) deletes its head: what those events built would be
+    emptied and never rebuilt."""
+    bootstrap = infra.kafka_bootstrap_servers
+    async with running_system(
+        infra, with_routing=False, intake_overrides=NO_STATUS_CACHE
+    ) as system:
+        prefix = system.intake_settings.topic_prefix
+        code = (await submit(system))[0]
+        await apply(system, bootstrap, [routed(code)])
+    topic = f"{prefix}.requests.lifecycle"
+    _, ends = await offset_ranges(bootstrap, [topic])
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:  # as retention does: the oldest events of every partition that has any
+        await admin.delete_records({tp: RecordsToDelete(end) for tp, end in ends.items() if end})
+    finally:
+        await admin.close()
+    async with running_system(
+        infra, with_routing=False, prefix=prefix, intake_overrides=READ_ONLY
+    ) as system:
+        stored = await counts(system)
+        assert stored["timeline"] == 1  # the routed entry
+
+        result = await nigrani_async(
+            cli_env(infra, prefix), "read-model", "rebuild", "intake", "--drop"
+        )
+
+        assert result.exit_code == 2, result.output
+        assert one_line(result.stderr) == (
+            f"refused: {topic} no longer holds its first events (retention or a deletion"
+            " removed them), so --drop would lose what they built; rebuild without --drop"
+        )
+        assert await counts(system) == stored
