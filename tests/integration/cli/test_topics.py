@@ -17,14 +17,18 @@ from tests.support.infra import Infra
 
 pytestmark = pytest.mark.integration
 TOPIC_CONFIG = 1  # DescribeConfigs' config_source of a value set on the topic itself
+# 4 partitions, 1 copy, min.insync 1, and kept forever: the lifecycle topic is the record
+# read models are rebuilt from, and a dead letter waits for its replay.
+LAYOUT = (4, 1, "1 (topic)", "-1 (topic)")
 
 
 def expected_topics(prefix: str) -> list[str]:
     return [f"{prefix}.requests.lifecycle", *(f"{prefix}.dlq.{g}" for g in CONSUMER_GROUPS)]
 
 
-async def layouts(infra: Infra, topics: list[str]) -> dict[str, tuple[int, int, str]]:
-    """Partitions, replicas and min.insync.replicas of each topic, as the broker has them."""
+async def layouts(infra: Infra, topics: list[str]) -> dict[str, tuple[int, int, str, str]]:
+    """Partitions, replicas, min.insync.replicas and retention.ms of each topic, as the
+    broker has them."""
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
     await admin.start()
     try:
@@ -35,15 +39,20 @@ async def layouts(infra: Infra, topics: list[str]) -> dict[str, tuple[int, int, 
         )
     finally:
         await admin.close()
-    min_isr = {  # the value, and whether it was set on the topic (not a broker default)
-        resource[3]: f"{value} ({'topic' if source == TOPIC_CONFIG else source})"
+    set_on = {  # the value, and whether it was set on the topic (not a broker default)
+        (resource[3], name): f"{value} ({'topic' if source == TOPIC_CONFIG else source})"
         for response in configs
         for resource in response.resources
         for name, value, _, source, *_ in resource[4]
-        if name == "min.insync.replicas"
+        if name in ("min.insync.replicas", "retention.ms")
     }
     return {
-        t["topic"]: (len(t["partitions"]), len(t["partitions"][0]["replicas"]), min_isr[t["topic"]])
+        t["topic"]: (
+            len(t["partitions"]),
+            len(t["partitions"][0]["replicas"]),
+            set_on[t["topic"], "min.insync.replicas"],
+            set_on[t["topic"], "retention.ms"],
+        )
         for t in described
     }
 
@@ -67,13 +76,13 @@ async def test_every_topic_is_created_with_the_configured_layout_and_only_once(
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, stderr.decode()
     assert sorted(stdout.decode().splitlines()[:-1]) == sorted(f"created  {t}" for t in topics)
-    assert await layouts(infra, topics) == dict.fromkeys(topics, (4, 1, "1 (topic)"))
+    assert await layouts(infra, topics) == dict.fromkeys(topics, LAYOUT)
 
     again = await nigrani_async({**env, "KAFKA_TOPIC_PARTITIONS": "6"}, "topics", "create")
     assert again.exit_code == 0, again.output
     assert sorted(again.stdout.splitlines()[:-1]) == sorted(f"exists   {t}" for t in topics)
     assert again.stdout.splitlines()[-1].startswith("0 created, 5 already there")
-    assert await layouts(infra, topics) == dict.fromkeys(topics, (4, 1, "1 (topic)"))  # left alone
+    assert await layouts(infra, topics) == dict.fromkeys(topics, LAYOUT)  # left alone
 
     listed = await nigrani_async(env, "topics", "list")
     assert listed.exit_code == 0, listed.output
