@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 logger = logging.getLogger(__name__)
+KEEP_FOREVER = "-1"  # retention.ms
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,13 @@ async def ensure_topics(
         existing = [name for name in topics if name in present]
         if not missing:
             return TopicsEnsured(created=[], existing=existing)
-        configs = {"min.insync.replicas": str(layout.min_insync_replicas)}
+        configs = {
+            "min.insync.replicas": str(layout.min_insync_replicas),
+            # Kept forever, whatever the broker's default (7 days): the lifecycle topic is
+            # the record every read model is rebuilt from (a new group starts at its
+            # first event), and a dead letter waits for its replay.
+            "retention.ms": KEEP_FOREVER,
+        }
         new_topics = [
             NewTopic(name, layout.partitions, layout.replication_factor, topic_configs=configs)
             for name in missing
