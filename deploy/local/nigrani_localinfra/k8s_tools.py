@@ -13,7 +13,6 @@ later run needs no network and no Go.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,7 +24,14 @@ from . import paths
 from .errors import InfraError
 from .prerequisites import require_go
 from .processes import tail
-from .provision import GO_BUILD_TIMEOUT_S, Log, _cache_lock, _digest, _run_logged, _stamp_matches
+from .provision import (
+    Log,
+    _build_go_program,
+    _cache_lock,
+    _digest,
+    _go_directive,
+    _stamp_matches,
+)
 
 KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
 KEDA_MODULE = "github.com/kedacore/keda/v2"
@@ -55,47 +61,21 @@ def _pinned(go_mod: Path, module: str) -> str:
     return match.group(1)
 
 
-def _go_directive(go_mod: Path) -> tuple[int, int]:
-    match = re.search(r"(?m)^go\s+(\d+)\.(\d+)", go_mod.read_text())
-    if match is None:
-        raise InfraError(f"{go_mod} has no go directive")
-    return int(match.group(1)), int(match.group(2))
-
-
 def _module_files(directory: Path) -> tuple[Path, ...]:
     return (directory / "go.mod", directory / "go.sum")
 
 
 def provision_kustomize(cache: Path, *, log: Log = print) -> tuple[Path, str]:
     """Build kustomize into ``<cache>/kustomize-<version>/`` unless already there."""
-    go_mod = paths.KUSTOMIZE_DIR / "go.mod"
-    version = _pinned(go_mod, KUSTOMIZE_MODULE)
-    target = cache / f"kustomize-{version}"
-    binary = target / "kustomize"
-    stamp = target / "kustomize.sha256"
-    digest = _digest(_module_files(paths.KUSTOMIZE_DIR))
-    if _stamp_matches(stamp, digest) and os.access(binary, os.X_OK):
-        return binary, version
-
-    go = require_go(_go_directive(go_mod))
-    log(f"[infra] building kustomize {version} (first run only, about a minute)…")
-    started = time.monotonic()
-    target.mkdir(parents=True, exist_ok=True)
-    partial = target / "kustomize.partial"
-    log_path = target / "go-build.log"
-    argv = [go, "build", "-trimpath", "-buildvcs=false", "-o", str(partial), KUSTOMIZE_MODULE]
-    env = {**os.environ, "CGO_ENABLED": "0"}
-    rc = _run_logged(
-        argv, cwd=paths.KUSTOMIZE_DIR, log_path=log_path, timeout=GO_BUILD_TIMEOUT_S, env=env
+    version = _pinned(paths.KUSTOMIZE_DIR / "go.mod", KUSTOMIZE_MODULE)
+    binary = _build_go_program(
+        f"kustomize {version}",
+        source_dir=paths.KUSTOMIZE_DIR,
+        sources=_module_files(paths.KUSTOMIZE_DIR),
+        binary=cache / f"kustomize-{version}" / "kustomize",
+        log=log,
+        package=KUSTOMIZE_MODULE,
     )
-    if rc != 0:
-        raise InfraError(
-            f"building kustomize {version} failed (full output in {log_path})",
-            details=tail(log_path),
-        )
-    partial.rename(binary)
-    stamp.write_text(digest + "\n")
-    log(f"[infra] kustomize {version}: built {binary} ({time.monotonic() - started:.0f}s)")
     return binary, version
 
 

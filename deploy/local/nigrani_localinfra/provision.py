@@ -194,10 +194,17 @@ def provision_compose_check(cache: Path | None = None, *, log: Log = print) -> P
 
 
 def _build_go_program(
-    label: str, *, source_dir: Path, sources: tuple[Path, ...], binary: Path, log: Log
+    label: str,
+    *,
+    source_dir: Path,
+    sources: tuple[Path, ...],
+    binary: Path,
+    log: Log,
+    package: str = ".",
 ) -> Path:
-    """Build the Go program in ``source_dir`` into ``binary`` unless the stamp beside it
-    says these ``sources`` already built it. The caller holds the cache lock."""
+    """Build ``package`` (the program in ``source_dir`` itself, or a module path that its
+    go.mod pins) into ``binary`` unless the stamp beside it says these ``sources`` already
+    built it. The caller holds the cache lock."""
     stamp = binary.with_name(f"{binary.name}.sha256")
     digest = _digest(sources)
     if _stamp_matches(stamp, digest) and os.access(binary, os.X_OK):
@@ -211,12 +218,12 @@ def _build_go_program(
     log_path = binary.parent / "go-build.log"
     env = {**os.environ, "CGO_ENABLED": "0"}
     base = [go, "build", "-trimpath", "-buildvcs=false", "-o", str(partial)]
-    rc = _run_logged([*base, "."], cwd=source_dir, log_path=log_path,
+    rc = _run_logged([*base, package], cwd=source_dir, log_path=log_path,
                      timeout=GO_BUILD_TIMEOUT_S, env=env)  # fmt: skip
     if rc != 0 and "linkname" in log_path.read_text(errors="replace"):
         # Newer Go toolchains restrict go:linkname pulls that some dependencies use.
         log(f"[infra] retrying the build of {label} with -checklinkname=0")
-        rc = _run_logged([*base, "-ldflags=-checklinkname=0", "."], cwd=source_dir,
+        rc = _run_logged([*base, "-ldflags=-checklinkname=0", package], cwd=source_dir,
                          log_path=log_path, timeout=GO_BUILD_TIMEOUT_S, env=env)  # fmt: skip
     if rc != 0:
         raise InfraError(
